@@ -1,0 +1,89 @@
+/**
+ * The contract between the construct (lib/) and the provider's handler (lambda/).
+ *
+ * Everything here is permanent once shipped: CloudFormation stores these property names in
+ * deployed templates and sends them back on every Update and rollback, and a ServiceToken or a
+ * resource type can never change on a deployed resource. Add names; never rename or remove one.
+ *
+ * This file has no imports so that the handler bundle can include it without aws-cdk-lib.
+ */
+
+/** The CloudFormation resource type of every flow custom resource. */
+export const RESOURCE_TYPE = 'Custom::WhatsAppFlow';
+
+/** Construct id of the provider singleton under its stack. Frozen: it determines the ServiceToken. */
+export const PROVIDER_ID = 'WhatsAppFlowProvider.6f1c2d0e';
+
+/** Names of the custom resource properties (all arrive as strings, lists of strings or absent). */
+export const Prop = {
+  /** The AWS id (`waba-…`) or ARN of the linked WhatsApp Business Account. */
+  WABA_ID: 'WabaId',
+  /** The flow's name, unique within the WABA. */
+  FLOW_NAME: 'FlowName',
+  /** List of MetaFlowCategory strings. */
+  CATEGORIES: 'Categories',
+  /** 'true' | 'false' (CloudFormation turns booleans into strings). */
+  PUBLISH: 'Publish',
+  /** 'destroy' | 'retain', for readability in `cdk diff` (RETAIN also sets DeletionPolicy). */
+  REMOVAL_POLICY: 'RemovalPolicy',
+  /** SHA-256 (hex) of the Flow JSON in canonical form; absent when the flow has no content. */
+  CONTENT_SHA256: 'ContentSha256',
+  /** Size in bytes of the Flow JSON as uploaded. */
+  CONTENT_BYTES: 'ContentBytes',
+  /** The Flow JSON itself (minified), when it travels inline in the template. */
+  FLOW_JSON: 'FlowJson',
+  /** S3 bucket of the Flow JSON asset, when the content travels through S3. */
+  CONTENT_S3_BUCKET: 'ContentS3Bucket',
+  /** S3 key of the Flow JSON asset, when the content travels through S3. */
+  CONTENT_S3_KEY: 'ContentS3Key',
+  /** Meta flow id to clone at creation. */
+  CLONE_FLOW_ID: 'CloneFlowId',
+  /** 'true' to take over an existing flow of the same name at creation. */
+  ADOPT_EXISTING: 'AdoptExisting',
+  /** 'true' to fetch a preview link after a create or a content change. */
+  PREVIEW: 'Preview',
+} as const;
+
+/** Keys of the Data the handler answers with (Fn::GetAtt names). Every key is always present. */
+export const Attr = {
+  FLOW_ID: 'FlowId',
+  FLOW_STATUS: 'FlowStatus',
+  WABA_ID: 'WabaId',
+  VALIDATION_ERRORS: 'ValidationErrors',
+  PREVIEW_URL: 'PreviewUrl',
+  PREVIEW_EXPIRES_AT: 'PreviewExpiresAt',
+  /** 'created' | 'adopted' | 'updated' | 'unchanged' | 'replaced'. */
+  ACTION: 'Action',
+} as const;
+
+/** Removal policy values carried in {@link Prop.REMOVAL_POLICY}. */
+export const RemovalPolicyValue = {
+  DESTROY: 'destroy',
+  RETAIN: 'retain',
+} as const;
+
+/** Physical id answered when a Create fails before any flow exists. Delete treats it as "nothing to do". */
+export const CREATE_FAILED_PHYSICAL_ID = 'WhatsAppFlow::CREATE_FAILED';
+
+/** Largest Flow JSON the service accepts, in bytes (MetaFlowJsonBlob max). */
+export const MAX_FLOW_JSON_BYTES = 10_485_760;
+
+/** The service's nine flow categories (MetaFlowCategory). */
+export const FLOW_CATEGORIES = [
+  'SIGN_UP',
+  'SIGN_IN',
+  'APPOINTMENT_BOOKING',
+  'LEAD_GENERATION',
+  'SHOPPING',
+  'CONTACT_US',
+  'CUSTOMER_SUPPORT',
+  'SURVEY',
+  'OTHER',
+] as const;
+
+/** Pattern of a Meta flow id (MetaFlowId). */
+export const FLOW_ID_PATTERN = /^[0-9]{1,100}$/;
+
+/** Pattern of a linked WABA id or ARN accepted by the service (LinkedWhatsAppBusinessAccountId). */
+export const WABA_ID_PATTERN = /^waba-[0-9a-zA-Z]+$/;
+export const WABA_ARN_PATTERN = /^arn:[a-z0-9-]+:social-messaging:[a-z0-9-]*:[0-9]*:waba\/[0-9a-zA-Z]+$/;
