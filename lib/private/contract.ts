@@ -24,7 +24,7 @@ export const Prop = {
   CATEGORIES: 'Categories',
   /** 'true' | 'false' (CloudFormation turns booleans into strings). */
   PUBLISH: 'Publish',
-  /** 'destroy' | 'retain', for readability in `cdk diff` (RETAIN also sets DeletionPolicy). */
+  /** 'destroy' | 'retain' | 'retain-except-on-create', for readability in `cdk diff` (RETAIN also sets DeletionPolicy). */
   REMOVAL_POLICY: 'RemovalPolicy',
   /** SHA-256 (hex) of the Flow JSON in canonical form; absent when the flow has no content. */
   CONTENT_SHA256: 'ContentSha256',
@@ -60,6 +60,8 @@ export const Attr = {
 export const RemovalPolicyValue = {
   DESTROY: 'destroy',
   RETAIN: 'retain',
+  /** RETAIN_ON_UPDATE_OR_DELETE: CloudFormation only sends Delete to clean up a failed creation. */
+  RETAIN_EXCEPT_ON_CREATE: 'retain-except-on-create',
 } as const;
 
 /** Physical id answered when a Create fails before any flow exists. Delete treats it as "nothing to do". */

@@ -1,0 +1,2 @@
+export * from './flow-json';
+export * from './whatsapp-flow';

@@ -1,0 +1,214 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { PROVIDER_ID } from './private/contract';
+import { FlowConfigError } from './private/errors';
+
+/** The handler's own deadline: it answers FAILED this long before Lambda would kill it. */
+export const HANDLER_TIMEOUT = Duration.minutes(5);
+
+/**
+ * How long CloudFormation waits for an answer before it fails the resource. A lost answer costs
+ * this, not CloudFormation's default of one hour. Lambda's timeout plus two minutes for the
+ * asynchronous invocation to start and the answer to arrive.
+ */
+export const SERVICE_TIMEOUT = Duration.minutes(7);
+
+/** How long the provider's logs are kept. */
+export const LOG_RETENTION = logs.RetentionDays.SIX_MONTHS;
+
+/** Memory of the provider: enough to hold, encode and send a 10 MB flow several times over. */
+export const HANDLER_MEMORY_MB = 512;
+
+/** Above this many S3 objects one policy would outgrow IAM's 6,144-character limit. */
+export const MAX_OBJECT_GRANTS = 40;
+
+/** The social-messaging actions the handler calls for every flow. */
+export const FLOW_ACTIONS = [
+  'social-messaging:CreateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlow',
+  'social-messaging:UpdateWhatsAppFlowAssets',
+  'social-messaging:PublishWhatsAppFlow',
+  'social-messaging:DeprecateWhatsAppFlow',
+  'social-messaging:DeleteWhatsAppFlow',
+  'social-messaging:GetWhatsAppFlow',
+  'social-messaging:ListWhatsAppFlows',
+];
+
+/** Only for flows that ask for a preview link. */
+export const PREVIEW_ACTION = 'social-messaging:GetWhatsAppFlowPreview';
+
+/**
+ * The one provider of a stack: a Lambda function that CloudFormation invokes directly for every
+ * `Custom::WhatsAppFlow` resource, with its role, its log group and the grants of the flows.
+ *
+ * Grants are separate policy resources so that permissions outlive the resources that need them:
+ * - one policy per WABA, whose logical id comes from the WABA, so a flow that moves to another
+ *   WABA keeps the old WABA's policy until CloudFormation's cleanup has deleted the old flow (the
+ *   old flow's resource depended on that policy in the old template, so it is deleted first);
+ * - one managed policy for the content objects in S3 whose logical id comes from the set of
+ *   objects, so an update or its rollback never runs while the object it reads is un-granted.
+ *
+ * @internal
+ */
+export class WhatsAppFlowProvider extends Construct {
+  /** The provider of the stack of `scope`, created on first use. */
+  public static of(scope: IConstruct): WhatsAppFlowProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(PROVIDER_ID);
+    if (existing) {
+      return existing as WhatsAppFlowProvider;
+    }
+    return new WhatsAppFlowProvider(stack, PROVIDER_ID);
+  }
+
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+
+  private readonly wabaPolicies = new Map<string, { policy: iam.Policy; preview: boolean }>();
+  private readonly objectArns = new Map<string, string>();
+  private contentPolicy?: iam.ManagedPolicy;
+
+  private constructor(scope: Stack, id: string) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: LOG_RETENTION,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'whatsapp-flow-cdk provider: manages the WhatsApp Flows of this stack',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new lambda.Function(this, 'Handler', {
+      description: 'whatsapp-flow-cdk: maps CloudFormation events of Custom::WhatsAppFlow to WhatsApp Flow API calls',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(handlerBundleDir()),
+      timeout: HANDLER_TIMEOUT,
+      memorySize: HANDLER_MEMORY_MB,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      // The handler answers every event itself; a retry by Lambda could only act on an event twice.
+      retryAttempts: 0,
+    });
+  }
+
+  /**
+   * Grants the flow actions on one WABA, and returns the policy a flow of that WABA must depend on.
+   *
+   * @param wabaArn the ARN of the WABA (may contain tokens)
+   * @param preview whether GetWhatsAppFlowPreview is needed too
+   */
+  public grantWaba(wabaArn: string, preview: boolean): iam.Policy {
+    const id = `Waba${hash(JSON.stringify(Stack.of(this).resolve(wabaArn)))}`;
+    let entry = this.wabaPolicies.get(id);
+    if (!entry) {
+      const policy = new iam.Policy(this, id, {
+        roles: [this.role],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'ManageFlows',
+            // Every flow action supports resource-level permissions on the WABA (there is no
+            // flow-level resource type), so none of them needs "*" (Service Authorization
+            // Reference, "Actions defined by AWS End User Messaging Social").
+            actions: FLOW_ACTIONS,
+            resources: [wabaArn],
+          }),
+        ],
+      });
+      entry = { policy, preview: false };
+      this.wabaPolicies.set(id, entry);
+    }
+    if (preview && !entry.preview) {
+      entry.policy.addStatements(new iam.PolicyStatement({ sid: 'PreviewFlows', actions: [PREVIEW_ACTION], resources: [wabaArn] }));
+      entry.preview = true;
+    }
+    return entry.policy;
+  }
+
+  /**
+   * Grants read access to one content object in S3, and returns the policy a flow must depend on.
+   */
+  public grantObject(objectArn: string): iam.ManagedPolicy {
+    const key = JSON.stringify(Stack.of(this).resolve(objectArn));
+    this.objectArns.set(key, objectArn);
+    if (!this.contentPolicy) {
+      const policy = new iam.ManagedPolicy(this, 'ContentRead', {
+        roles: [this.role],
+        description: 'whatsapp-flow-cdk provider: read the Flow JSON objects of this stack',
+      });
+      policy.addStatements(
+        new iam.PolicyStatement({
+          sid: 'ReadFlowContent',
+          actions: ['s3:GetObject'],
+          resources: Lazy.list({ produce: () => this.objectResources() }),
+        }),
+      );
+      const cfn = policy.node.defaultChild as iam.CfnManagedPolicy;
+      // The logical id names the set of objects: a new set is a new policy, created before the
+      // flows that read it, while the old one stays until cleanup (or comes back on rollback).
+      policy.node.addValidation({
+        validate: () => {
+          cfn.overrideLogicalId(`WhatsAppFlowContentRead${hash([...this.objectArns.keys()].sort().join('\n'))}`);
+          if (this.objectArns.size > MAX_OBJECT_GRANTS) {
+            Annotations.of(this).addWarningV2(
+              'whatsapp-flow-cdk:ContentGrantWidened',
+              `${this.objectArns.size} flows read their content from S3, more than one IAM policy can list (${MAX_OBJECT_GRANTS}); the provider may read any .json object of the asset bucket. Split the flows across stacks to keep object-level grants`,
+            );
+          }
+          return [];
+        },
+      });
+      this.contentPolicy = policy;
+    }
+    return this.contentPolicy;
+  }
+
+  private objectResources(): string[] {
+    const arns = [...this.objectArns.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, arn]) => arn);
+    if (arns.length <= MAX_OBJECT_GRANTS) {
+      return arns;
+    }
+    // Too many objects for one policy: grant the JSON objects of the asset buckets instead.
+    return [...new Set(arns.map((arn) => bucketJsonObjects(arn)))];
+  }
+}
+
+function bucketJsonObjects(objectArn: string): string {
+  // objectArn is `${bucketArn}/${key}`; keep the bucket part, any .json key.
+  const parts = objectArn.split('/');
+  return `${parts.slice(0, -1).join('/')}/*.json`;
+}
+
+function hash(s: string): string {
+  return crypto.createHash('sha256').update(s).digest('hex').slice(0, 8).toUpperCase();
+}
+
+/**
+ * The folder of the prebuilt handler bundle, found relative to this file whether it runs from
+ * source (lib/) or compiled (dist/lib/). Synth never builds it.
+ */
+export function handlerBundleDir(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    const candidate = path.join(dir, 'lambda', 'dist');
+    if (fs.existsSync(path.join(candidate, 'index.js'))) {
+      return candidate;
+    }
+    dir = path.dirname(dir);
+  }
+  throw new FlowConfigError(
+    `the whatsapp-flow-cdk provider bundle (lambda/dist/index.js) is missing next to ${__dirname}; reinstall the package, or run \`npm run build\` when working on whatsapp-flow-cdk itself`,
+  );
+}

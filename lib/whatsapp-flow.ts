@@ -1,0 +1,366 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Asset } from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { FlowCategory, FlowJson } from './flow-json';
+import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
+import { FlowConfigError, show } from './private/errors';
+import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
+
+/**
+ * Flow JSON up to this many bytes travels inline in the template, where `cdk diff` shows it;
+ * larger content goes through an S3 asset. 4 KiB keeps a stack of 200 flows under
+ * CloudFormation's 1 MB template limit, and every event (which carries old and new properties)
+ * far below Lambda's payload limit.
+ */
+export const INLINE_CONTENT_MAX_BYTES = 4096;
+
+/** A WhatsApp Flow, declared in this app or imported. */
+export interface IWhatsAppFlow extends IResource {
+  /**
+   * Meta's id of the flow (numeric, as a string).
+   * @attribute
+   */
+  readonly flowId: string;
+
+  /**
+   * The AWS id (`waba-…`) or ARN of the WhatsApp Business Account that holds the flow.
+   * @attribute
+   */
+  readonly wabaId: string;
+}
+
+/** Attributes of an existing flow, for {@link WhatsAppFlow.fromFlowAttributes}. */
+export interface WhatsAppFlowAttributes {
+  /** The AWS id (`waba-…`) or ARN of the WhatsApp Business Account that holds the flow. */
+  readonly wabaId: string;
+
+  /** Meta's id of the flow (numeric, as a string). */
+  readonly flowId: string;
+}
+
+/** Properties of a {@link WhatsAppFlow}. */
+export interface WhatsAppFlowProps {
+  /**
+   * The linked WhatsApp Business Account that holds the flow: its AWS id
+   * (`waba-0123456789abcdef0123456789abcdef`) or its ARN. Not Meta's numeric WABA id.
+   *
+   * Changing it replaces the flow: a new flow is created in the new account, then the old one
+   * is deleted (draft) or deprecated (published).
+   */
+  readonly wabaId: string;
+
+  /** The flow's name, 1-200 characters, unique within the WABA. Changing it renames the flow in place. */
+  readonly flowName: string;
+
+  /** The flow's categories: 1 to 9 distinct values. */
+  readonly categories: FlowCategory[];
+
+  /**
+   * The flow's content.
+   *
+   * @default - no content: the flow is created empty (or from `cloneFrom`) and its content is not managed
+   */
+  readonly flowJson?: FlowJson;
+
+  /**
+   * Whether the flow is published, so that it can be sent in template messages.
+   *
+   * Publishing is one-way: setting it back to `false` later leaves a published flow published.
+   * A content change to a published flow is republished whatever this says.
+   *
+   * @default false
+   */
+  readonly publish?: boolean;
+
+  /**
+   * A flow of the same WABA to copy when the flow is created. Used at creation only.
+   *
+   * @default - the flow is not a clone
+   */
+  readonly cloneFrom?: IWhatsAppFlow;
+
+  /**
+   * What happens to the flow when it leaves the stack (stack deletion, removal from the code,
+   * replacement).
+   *
+   * - `DESTROY`: a draft is deleted; a published flow is deprecated (published flows cannot be deleted).
+   * - `RETAIN`: the flow is left untouched (CloudFormation's DeletionPolicy and UpdateReplacePolicy `Retain`).
+   * - `RETAIN_ON_UPDATE_OR_DELETE`: like `RETAIN`, except that a flow whose creation failed is cleaned up.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Take over an existing flow of the same name in the WABA at creation, instead of failing
+   * because the name is taken. The flow is then updated to match this construct.
+   *
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+
+  /**
+   * Fetch a preview link (shareable, valid 30 days) after a create or a content change,
+   * available as `previewUrl`. Best effort: a failed preview never fails a deploy.
+   *
+   * @default false
+   */
+  readonly preview?: boolean;
+}
+
+abstract class WhatsAppFlowBase extends Resource implements IWhatsAppFlow {
+  public abstract readonly flowId: string;
+  public abstract readonly wabaId: string;
+}
+
+/**
+ * A WhatsApp Flow of a WhatsApp Business Account linked to AWS End User Messaging Social,
+ * created, updated, published and finally deprecated or deleted by `cdk deploy`.
+ *
+ * @example
+ * new WhatsAppFlow(this, 'Signup', {
+ *   wabaId: 'waba-0123456789abcdef0123456789abcdef',
+ *   flowName: 'signup',
+ *   categories: [FlowCategory.SIGN_UP],
+ *   flowJson: FlowJson.fromFile('flows/signup.json'),
+ *   publish: true,
+ * });
+ *
+ * @see https://docs.aws.amazon.com/social-messaging/latest/userguide/managing-flows.html
+ */
+export class WhatsAppFlow extends WhatsAppFlowBase {
+  /**
+   * Refers to a flow that exists outside this stack, for example as the source of `cloneFrom`.
+   */
+  public static fromFlowAttributes(scope: Construct, id: string, attrs: WhatsAppFlowAttributes): IWhatsAppFlow {
+    class Import extends WhatsAppFlowBase {
+      public readonly flowId = attrs.flowId;
+      public readonly wabaId = attrs.wabaId;
+    }
+    const imported = new Import(scope, id);
+    checkWabaId(imported, 'wabaId', attrs.wabaId);
+    if (!Token.isUnresolved(attrs.flowId) && !FLOW_ID_PATTERN.test(String(attrs.flowId))) {
+      throw new FlowConfigError(`flowId must be Meta's numeric flow id, got ${show(attrs.flowId)}; copy it from the flow's page in WhatsApp Manager or from ListWhatsAppFlows`, imported);
+    }
+    return imported;
+  }
+
+  /** @attribute */
+  public readonly flowId: string;
+
+  /**
+   * The flow's status as of the last deploy (`DRAFT`, `PUBLISHED`, …).
+   * @attribute
+   */
+  public readonly flowStatus: string;
+
+  /** @attribute */
+  public readonly wabaId: string;
+
+  /**
+   * Meta's validation errors for the flow's content as of the last deploy, joined with `; `
+   * and truncated; empty when there are none.
+   * @attribute
+   */
+  public readonly validationErrors: string;
+
+  /**
+   * The flow's preview link, when `preview` is enabled; empty otherwise or when it could not be fetched.
+   * @attribute
+   */
+  public readonly previewUrl: string;
+
+  /**
+   * When the preview link expires (ISO 8601), when `preview` is enabled; empty otherwise.
+   * @attribute
+   */
+  public readonly previewExpiresAt: string;
+
+  /** The flow's content, if managed. */
+  public readonly flowJson?: FlowJson;
+
+  private readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
+    super(scope, id);
+    validateProps(this, props);
+
+    const stack = Stack.of(this);
+    const provider = WhatsAppFlowProvider.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+
+    const properties: Record<string, unknown> = {
+      [Prop.WABA_ID]: props.wabaId,
+      [Prop.FLOW_NAME]: props.flowName,
+      [Prop.CATEGORIES]: props.categories.map((c) => c.value),
+      [Prop.PUBLISH]: String(props.publish ?? false),
+      [Prop.REMOVAL_POLICY]: removalPolicyValue(this, removalPolicy),
+    };
+    if (props.cloneFrom) properties[Prop.CLONE_FLOW_ID] = props.cloneFrom.flowId;
+    if (props.adoptExisting) properties[Prop.ADOPT_EXISTING] = 'true';
+    if (props.preview) properties[Prop.PREVIEW] = 'true';
+
+    const dependencies: Construct[] = [provider.grantWaba(wabaArn(stack, props.wabaId), props.preview ?? false)];
+
+    if (props.flowJson) {
+      const content = props.flowJson;
+      properties[Prop.CONTENT_SHA256] = content.sha256;
+      properties[Prop.CONTENT_BYTES] = String(content.sizeBytes);
+      if (content.sizeBytes <= INLINE_CONTENT_MAX_BYTES) {
+        properties[Prop.FLOW_JSON] = content.content;
+      } else {
+        const asset = new Asset(this, 'Content', { path: stageContent(content) });
+        properties[Prop.CONTENT_S3_BUCKET] = asset.s3BucketName;
+        properties[Prop.CONTENT_S3_KEY] = asset.s3ObjectKey;
+        dependencies.push(provider.grantObject(asset.bucket.arnForObjects(asset.s3ObjectKey)));
+      }
+      this.flowJson = content;
+    }
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.function.functionArn,
+      resourceType: RESOURCE_TYPE,
+      properties,
+      removalPolicy,
+      serviceTimeout: SERVICE_TIMEOUT,
+    });
+    // The grants must exist before the flow is touched and outlive its deletion.
+    for (const dep of dependencies) this.resource.node.addDependency(dep);
+
+    this.flowId = this.resource.getAttString(Attr.FLOW_ID);
+    this.flowStatus = this.resource.getAttString(Attr.FLOW_STATUS);
+    this.wabaId = this.resource.getAttString(Attr.WABA_ID);
+    this.validationErrors = this.resource.getAttString(Attr.VALIDATION_ERRORS);
+    this.previewUrl = this.resource.getAttString(Attr.PREVIEW_URL);
+    this.previewExpiresAt = this.resource.getAttString(Attr.PREVIEW_EXPIRES_AT);
+  }
+}
+
+function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
+  if (props === undefined || props === null) {
+    throw new FlowConfigError('props are required: wabaId, flowName and categories', scope);
+  }
+  checkWabaId(scope, 'wabaId', props.wabaId);
+
+  const name = props.flowName;
+  if (typeof name !== 'string') {
+    throw new FlowConfigError(`flowName is required and must be a string, got ${show(name)}`, scope);
+  }
+  if (!Token.isUnresolved(name)) {
+    const length = [...name].length;
+    if (length < 1 || length > 200) {
+      throw new FlowConfigError(`flowName must be 1-200 characters, got ${length}${length ? ` (${show(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}`, scope);
+    }
+    if (name.trim() !== name) {
+      throw new FlowConfigError(`flowName must not start or end with white space, got ${show(name)}; trim it`, scope);
+    }
+  }
+
+  const categories = props.categories;
+  if (!Array.isArray(categories) || categories.length < 1 || categories.length > 9) {
+    throw new FlowConfigError(
+      `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : show(categories)}; for example [FlowCategory.SIGN_UP]`,
+      scope,
+    );
+  }
+  const seen = new Set<string>();
+  categories.forEach((c, i) => {
+    if (!(c instanceof FlowCategory)) {
+      throw new FlowConfigError(`categories[${i}] must be a FlowCategory, got ${show(c)}; use FlowCategory.SIGN_UP (or FlowCategory.of('NAME') for a newer one)`, scope);
+    }
+    if (seen.has(c.value)) {
+      throw new FlowConfigError(`categories lists ${c.value} twice; list each category once`, scope);
+    }
+    seen.add(c.value);
+  });
+
+  if (props.flowJson !== undefined && !(props.flowJson instanceof FlowJson)) {
+    throw new FlowConfigError(`flowJson must be made with FlowJson.fromFile, fromString or fromObject, got ${show(props.flowJson)}`, scope);
+  }
+  if (props.publish === true && !props.flowJson && !props.cloneFrom) {
+    throw new FlowConfigError('publish is true but the flow has no content; set flowJson (or cloneFrom), or leave publish unset to create an empty draft', scope);
+  }
+  if (props.cloneFrom) {
+    const a = wabaKey(props.wabaId);
+    const b = wabaKey(props.cloneFrom.wabaId);
+    if (a && b && a !== b) {
+      throw new FlowConfigError(
+        `cloneFrom is a flow of WABA ${show(props.cloneFrom.wabaId)} but this flow is in ${show(props.wabaId)}; the service clones only within one WABA: clone from a flow of the same WABA, or use flowJson with the source's content`,
+        scope,
+      );
+    }
+  }
+  if (props.adoptExisting && props.cloneFrom) {
+    throw new FlowConfigError('adoptExisting and cloneFrom cannot be combined: an adopted flow already has its content; remove one of them', scope);
+  }
+  const rp = props.removalPolicy;
+  if (rp !== undefined && rp !== RemovalPolicy.DESTROY && rp !== RemovalPolicy.RETAIN && rp !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
+    throw new FlowConfigError(`removalPolicy ${show(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
+  }
+}
+
+function checkWabaId(scope: Construct, prop: string, value: unknown): void {
+  if (typeof value !== 'string') {
+    throw new FlowConfigError(`${prop} is required and must be a string, got ${show(value)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
+  }
+  if (Token.isUnresolved(value)) return;
+  if (WABA_ID_PATTERN.test(value) || WABA_ARN_PATTERN.test(value)) return;
+  const hint = /^[0-9]+$/.test(value)
+    ? " (that looks like Meta's numeric WABA id; AWS End User Messaging Social names the account by its own id, shown by `aws socialmessaging list-linked-whatsapp-business-accounts`)"
+    : '';
+  throw new FlowConfigError(
+    `${prop} must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN (arn:aws:social-messaging:<region>:<account>:waba/<id>), got ${show(value)}${hint}`,
+    scope,
+  );
+}
+
+/** The id part shared by a WABA's AWS id and its ARN; undefined for tokens. */
+function wabaKey(value: string): string | undefined {
+  if (Token.isUnresolved(value)) return undefined;
+  if (value.startsWith('waba-')) return value.slice('waba-'.length);
+  const i = value.lastIndexOf(':waba/');
+  return i >= 0 ? value.slice(i + ':waba/'.length) : undefined;
+}
+
+/** The IAM resource ARN of a WABA given by id or ARN. */
+function wabaArn(stack: Stack, wabaId: string): string {
+  if (Token.isUnresolved(wabaId)) {
+    // Unknown until deploy: grant the WABAs of this account and Region.
+    return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  }
+  if (wabaId.startsWith('arn:')) return wabaId;
+  return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: wabaKey(wabaId), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+}
+
+function removalPolicyValue(scope: Construct, policy: RemovalPolicy): string {
+  switch (policy) {
+    case RemovalPolicy.RETAIN:
+      return RemovalPolicyValue.RETAIN;
+    case RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE:
+      return RemovalPolicyValue.RETAIN_EXCEPT_ON_CREATE;
+    case RemovalPolicy.DESTROY:
+      return RemovalPolicyValue.DESTROY;
+    default:
+      throw new FlowConfigError(`removalPolicy ${show(policy)} is not supported for a flow; use DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
+  }
+}
+
+/** A file holding exactly the bytes to upload, for the S3 asset. */
+function stageContent(content: FlowJson): string {
+  // The file itself, unless it starts with a BOM (the uploaded text does not).
+  if (content.filePath && fs.statSync(content.filePath).size === content.sizeBytes) return content.filePath;
+  const digest = crypto.createHash('sha256').update(content.content, 'utf8').digest('hex');
+  const dir = path.join(os.tmpdir(), 'whatsapp-flow-cdk-content');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${digest}.json`);
+  if (!fs.existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, content.content, 'utf8');
+    fs.renameSync(tmp, file);
+  }
+  return file;
+}
