@@ -79,6 +79,9 @@ function normalizeOrThrow(id: string): string {
 }
 
 export class FlowEmulator {
+  /** Default value of every behaviour option. */
+  static readonly defaults: ResolvedBehaviour = DEFAULT_BEHAVIOUR;
+
   /** Starts an emulator on 127.0.0.1 and resolves once it listens. */
   static async start(options: FlowEmulatorOptions = {}): Promise<FlowEmulator> {
     const emulator = new FlowEmulator(options);
@@ -340,11 +343,12 @@ export class FlowEmulator {
     return o && Buffer.from(o.body);
   }
 
-  /** Forgets all flows, WABAs, objects, calls and faults (options and id generator stay). */
+  /** Forgets all flows, WABAs, objects, calls, faults and advanceTime (options, latency, limits and id generator stay). */
   reset(): void {
     this.store.clear();
     this.log = [];
     this.faults = [];
+    this.clockOffsetMs = 0;
     this.persist();
   }
 
