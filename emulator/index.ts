@@ -134,7 +134,10 @@ export class FlowEmulator {
         }
       });
     });
-    this.server.keepAliveTimeout = 5000;
+    // longer than any client's idle keep-alive, so a reused socket is never closed under a request;
+    // close() destroys every socket anyway
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -366,7 +369,9 @@ export class FlowEmulator {
     const isFlowApi = path.startsWith('/v1/whatsapp/');
     const body = await this.readBody(req, isFlowApi ? MAX_FLOW_BODY : MAX_S3_BODY);
     if (body === undefined) {
-      this.record('UnknownOperation', { method: req.method, path });
+      const call = this.record('UnknownOperation', { method: req.method, path });
+      call.httpStatus = 413;
+      call.errorType = 'RequestEntityTooLarge';
       res.writeHead(413, { 'Content-Length': '0', Connection: 'close' });
       res.end();
       return;
@@ -403,7 +408,7 @@ export class FlowEmulator {
     let source: Record<string, unknown> = {};
     let unreadable: string | undefined;
     if (spec.location === 'query') {
-      for (const [k, v] of url.searchParams) if (!(k in source)) source[k] = v;
+      for (const [k, v] of url.searchParams) if (!Object.hasOwn(source, k)) source[k] = v;
     } else if (body.length > 0) {
       try {
         const parsed: unknown = JSON.parse(body.toString('utf8'));

@@ -2,7 +2,8 @@
  * The emulator's state (flows, known WABAs, S3 objects, id generator) and its file persistence.
  */
 import { createHash, randomBytes } from 'crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { dirname } from 'path';
 
 /** A flow as stored. */
 export interface StoredFlow {
@@ -127,6 +128,7 @@ export class Store {
         [...keys].map(([key, { body, ...rest }]) => ({ bucket, key, ...rest, body: body.toString('base64') }))),
     };
     const tmp = `${file}.${process.pid}.tmp`;
+    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(tmp, JSON.stringify(data));
     renameSync(tmp, file);
     this.dirty = false;

@@ -136,8 +136,8 @@ describe('persistence', () => {
     }
   });
 
-  test('records out-of-band changes in the state file', async () => {
-    const stateFile = join(dir, 'state.json');
+  test('records out-of-band changes in the state file, creating its folder', async () => {
+    const stateFile = join(dir, 'nested', 'state.json');
     const emu = await FlowEmulator.start({ stateFile });
     const { flowId } = emu.seedFlow({ wabaId: WABA, flowName: 'seeded', status: 'PUBLISHED', json: validFlow() });
     emu.setStatus(flowId, 'THROTTLED');
