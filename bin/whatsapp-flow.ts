@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * The `whatsapp-flow` command: a dispatcher for subcommands. Each subcommand is one module in
+ * bin/cli/ exporting `run(args, io)`; it is loaded only when it is asked for, so that `validate`
+ * never loads aws-cdk-lib or an SDK and starts fast.
+ */
+
+/** Where a subcommand writes, and the directory it resolves relative paths against. */
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly cwd: string;
+}
+
+/** What a subcommand module exports. */
+export interface CliCommand {
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+interface CommandEntry {
+  readonly summary: string;
+  readonly load: () => CliCommand;
+}
+
+/** The subcommands. Add one by adding a module in bin/cli/ and a line here. */
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  validate: {
+    summary: 'check Flow JSON files offline against Meta\'s rules and AWS\'s publishing limits',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    load: () => require('./cli/validate') as CliCommand,
+  },
+};
+
+/** Exit code for bad usage. */
+export const EXIT_USAGE = 2;
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return [
+    'usage: whatsapp-flow <command> [arguments]',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "whatsapp-flow <command> --help" for the arguments of a command.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the command line `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? io.stderr : io.stdout)(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!entry) {
+    io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  return entry.load().run(rest, io);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`whatsapp-flow: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
