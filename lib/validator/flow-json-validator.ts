@@ -94,15 +94,20 @@ function toFinding(f: RawFinding, segs = f.path.segs(), position?: { line: numbe
  */
 function serializedSize(doc: unknown): number | undefined {
   let size = 0;
-  const stack: unknown[] = [doc];
-  const seen = new Set<object>();
+  const stack: Array<unknown | { exit: object }> = [doc];
+  const onPath = new Set<object>();
   while (stack.length > 0) {
     const v = stack.pop();
+    if (v instanceof Exit) {
+      onPath.delete(v.exit);
+      continue;
+    }
     if (typeof v === 'string') size += Buffer.byteLength(v, 'utf8') + 2 + countEscapes(v);
     else if (typeof v === 'number' || typeof v === 'boolean' || v === null) size += String(v).length;
     else if (typeof v === 'object') {
-      if (seen.has(v)) return undefined;
-      seen.add(v);
+      if (onPath.has(v)) return undefined; // a cycle: not JSON
+      onPath.add(v);
+      stack.push(new Exit(v));
       if (Array.isArray(v)) {
         size += 2 + Math.max(0, v.length - 1);
         for (const e of v) stack.push(e);
@@ -119,6 +124,11 @@ function serializedSize(doc: unknown): number | undefined {
     }
   }
   return size;
+}
+
+/** Marks the end of an object's members on the walk stack. */
+class Exit {
+  constructor(readonly exit: object) {}
 }
 
 /** Extra bytes JSON escaping adds to a string (quotes, backslashes, control characters); approximate for \u escapes. */

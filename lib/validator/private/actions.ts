@@ -4,7 +4,7 @@
  * keys, open_url, media pickers in payloads, and the endpoint-only data_exchange.
  */
 import { ACTIONS } from './catalogue';
-import { StringInfo, screenName, walkStrings } from './bindings';
+import { StringInfo, checkString, screenName, walkStrings } from './bindings';
 import { Obj, Path, has, isObject, jsonType, q } from './context';
 import { schemaType, structurallyDifferent } from './data-schema';
 import { unknownKey } from './keys';
@@ -35,7 +35,7 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
   if (!ctx.gate(spec.since, namePath, `the ${name} action`, name)) return;
   if (!allowed.includes(name)) {
     if (name === 'complete' && node.type !== 'Footer') {
-      ctx.error('INVALID_ENUM_VALUE', namePath, `${owner} cannot use the complete action: complete is only allowed on the Footer of a terminal screen`,
+      ctx.error('INVALID_ENUM_VALUE', namePath, `the complete action is not allowed on ${owner}: it belongs on the Footer of a terminal screen`,
         `use one of ${allowed.join(', ')} here, and complete on the Footer`, name);
     } else {
       ctx.error('INVALID_ENUM_VALUE', namePath, `${event} of ${owner} does not accept the ${name} action`, `use one of ${allowed.join(', ')}`, name);
@@ -106,7 +106,7 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
         ctx.error('MISSING_REQUIRED_PROPERTY', path.at('url'), 'open_url requires a "url"', 'add "url": "https://…"');
       } else if (typeof url !== 'string') {
         ctx.error('INVALID_PROPERTY_TYPE', path.at('url'), `"url" must be a string, got ${jsonType(url)}`, 'write "url": "https://…"', url);
-      } else if (!url.includes('${') && !url.startsWith('https://')) {
+      } else if (checkString(flow, screen, url, path.at('url')).kind === 'static' && !url.startsWith('https://')) {
         ctx.warn('OPEN_URL_NOT_HTTPS', path.at('url'), `open_url expects an https URL, got ${q(url)}`, 'use an https:// URL', url);
       }
       break;

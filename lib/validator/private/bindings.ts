@@ -176,16 +176,25 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
  */
 export function walkStrings(flow: Flow, screen: ScreenInfo, value: unknown, path: Path,
   visit?: (info: StringInfo, path: Path, depth: number, key: string | number | undefined) => void): void {
-  const stack: Array<{ v: unknown; path: Path; depth: number; key: string | number | undefined }> = [{ v: value, path, depth: 0, key: undefined }];
-  const visited = new Set<object>();
+  type Item = { v: unknown; path: Path; depth: number; key: string | number | undefined } | { exit: object };
+  const stack: Item[] = [{ v: value, path, depth: 0, key: undefined }];
+  // Objects on the current path: a cycle (possible in validateObject's input) is not followed,
+  // while an object shared by two places is visited at each.
+  const onPath = new Set<object>();
   while (stack.length > 0) {
-    const { v, path: p, depth, key } = stack.pop()!;
+    const item = stack.pop()!;
+    if ('exit' in item) {
+      onPath.delete(item.exit);
+      continue;
+    }
+    const { v, path: p, depth, key } = item;
     if (typeof v === 'string') {
       const info = checkString(flow, screen, v, p);
       visit?.(info, p, depth, key);
     } else if (typeof v === 'object' && v !== null) {
-      if (visited.has(v)) continue;
-      visited.add(v);
+      if (onPath.has(v)) continue;
+      onPath.add(v);
+      stack.push({ exit: v });
       if (Array.isArray(v)) {
         for (let k = v.length - 1; k >= 0; k--) stack.push({ v: v[k], path: p.at(k), depth: depth + 1, key: k });
       } else {

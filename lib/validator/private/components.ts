@@ -55,12 +55,12 @@ function checkComponent(flow: Flow, screen: ScreenInfo, node: ComponentNode): vo
   checkProps(flow, screen, node, comp, { ...spec.props, ...COMMON_PROPS }, path, type, spec.events ?? {});
   for (const key of spec.required) {
     if (!has(comp, key)) {
-      ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `${type} requires ${q(key)}`, `add ${q(key)} to the ${type}`);
+      ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `the ${type} is missing its required property ${q(key)}`, `add ${q(key)} to the ${type}`);
     }
   }
   for (const [key, since] of Object.entries(spec.requiredSince ?? {})) {
     if (!has(comp, key) && ctx.atLeast(since)) {
-      ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `${type} requires ${q(key)} from version ${formatVersion(since)}`, `add ${q(key)} to the ${type}`);
+      ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `the ${type} is missing ${q(key)}, required from version ${formatVersion(since)}`, `add ${q(key)} to the ${type}`);
     }
   }
   checkSpecific(flow, screen, node);
@@ -79,9 +79,9 @@ function checkPlacement(flow: Flow, node: ComponentNode): void {
   const branch = (allowed: ReadonlySet<string>, where: string): void => {
     if (allowed.has(type!)) return;
     if (BRANCH_UNCONFIRMED.has(type!)) {
-      ctx.warn('UNCONFIRMED_BRANCH_COMPONENT', typePath, `${type} in ${where} is neither allowed nor forbidden by Meta's documented list`, `move it out of the ${parentType} if Meta rejects it`, type);
+      ctx.warn('UNCONFIRMED_BRANCH_COMPONENT', typePath, `the ${type} in ${where} is neither allowed nor forbidden by Meta's documented list`, `move it out of the ${parentType} if Meta rejects it`, type);
     } else {
-      ctx.error('COMPONENT_NOT_ALLOWED_HERE', typePath, `${type} is not allowed in ${where}`, `move it out of the ${parentType}`, type);
+      ctx.error('COMPONENT_NOT_ALLOWED_HERE', typePath, `the ${type} is not allowed in ${where}`, `move it out of the ${parentType}`, type);
     }
   };
   if (parentType === 'If') branch(IF_BRANCH_COMPONENTS, 'an If branch');
@@ -403,9 +403,9 @@ function checkDataSource(flow: Flow, screen: ScreenInfo, node: ComponentNode): v
   const hasImages = ds.some((o) => isObject(o) && has(o, 'image'));
   const limit = type === 'Dropdown' && hasImages ? 100 : max;
   if (ds.length < min) {
-    ctx.error('MIN_ITEMS_REQUIRED', dsPath, `${type} needs at least ${plural(min, 'option')}, got ${ds.length}`, 'add options');
+    ctx.error('MIN_ITEMS_REQUIRED', dsPath, `the ${type} needs at least ${plural(min, 'option')}, got ${ds.length}`, 'add options');
   } else if (ds.length > limit) {
-    ctx.error('MAX_ITEMS_EXCEEDED', dsPath, `${type} allows at most ${limit} options${limit !== max ? ' when options have images' : ''}, got ${ds.length}`,
+    ctx.error('MAX_ITEMS_EXCEEDED', dsPath, `the ${type} allows at most ${limit} options${limit !== max ? ' when options have images' : ''}, got ${ds.length}`,
       type === 'Dropdown' ? 'remove options (or their images)' : 'remove options, or use a Dropdown');
   }
   const imageLimit = ctx.atLeast(V6_0) ? 100 : 300;

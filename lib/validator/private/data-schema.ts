@@ -16,7 +16,6 @@ export function checkScreenData(ctx: Ctx, data: unknown, path: Path): Map<string
       'write "data": { "field": { "type": "string", "__example__": "…" } }, or {} for none', data);
     return fields;
   }
-  const visited = new Set<object>();
   for (const name of Object.keys(data)) {
     const decl = data[name];
     const fpath = path.at(name);
@@ -27,20 +26,33 @@ export function checkScreenData(ctx: Ctx, data: unknown, path: Path): Map<string
       continue;
     }
     fields.set(name, decl);
-    // Iterative walk over the nested schemas (items / properties).
-    const work: Array<{ schema: Obj; path: Path; top: boolean }> = [{ schema: decl, path: fpath, top: true }];
+    // Iterative walk over the nested schemas (items / properties). A schema that contains itself
+    // (possible in validateObject's input) is not followed again.
+    const work: SchemaWork[] = [{ schema: decl, path: fpath, top: true, ancestors: [] }];
     while (work.length > 0) {
-      const { schema, path: spath, top } = work.pop()!;
-      if (visited.has(schema)) continue;
-      visited.add(schema);
-      checkSchemaNode(ctx, schema, spath, top, work);
+      const w = work.pop()!;
+      if (w.ancestors.includes(w.schema)) continue;
+      checkSchemaNode(ctx, w, work);
     }
   }
   return fields;
 }
 
-function checkSchemaNode(ctx: Ctx, schema: Obj, path: Path, top: boolean, work: Array<{ schema: Obj; path: Path; top: boolean }>): void {
+interface SchemaWork {
+  readonly schema: Obj;
+  readonly path: Path;
+  readonly top: boolean;
+  /** Enclosing schemas (few: schemas are shallow), to stop at a cycle. */
+  readonly ancestors: readonly Obj[];
+}
+
+/** Schemas deeper than this are not checked further (Meta's data models are a few levels deep). */
+const MAX_SCHEMA_DEPTH = 32;
+
+function checkSchemaNode(ctx: Ctx, w: SchemaWork, work: SchemaWork[]): void {
+  const { schema, path, top } = w;
   const type = schema.type;
+  const below = w.ancestors.length < MAX_SCHEMA_DEPTH ? [...w.ancestors, schema] : undefined;
   if (!has(schema, 'type')) {
     ctx.error('INVALID_SCREEN_DATA', path, 'a data declaration needs a "type"', 'add "type": "string" (or number, boolean, object, array)');
   } else if (typeof type !== 'string' || !DATA_TYPES.has(type)) {
@@ -66,7 +78,7 @@ function checkSchemaNode(ctx: Ctx, schema: Obj, path: Path, top: boolean, work: 
     if (!has(schema, 'items')) {
       ctx.error('INVALID_SCREEN_DATA', path, 'an array data field needs "items"', 'add "items": { "type": "object", "properties": { … } }');
     } else if (isObject(schema.items)) {
-      work.push({ schema: schema.items, path: path.at('items'), top: false });
+      if (below) work.push({ schema: schema.items, path: path.at('items'), top: false, ancestors: below });
     } else if (typeof schema.items !== 'boolean') {
       ctx.error('INVALID_SCREEN_DATA', path.at('items'), `"items" must be an object or a boolean, got ${jsonType(schema.items)}`, 'describe the items with an object schema', schema.items);
     }
@@ -78,7 +90,9 @@ function checkSchemaNode(ctx: Ctx, schema: Obj, path: Path, top: boolean, work: 
     } else {
       for (const key of Object.keys(props)) {
         const sub = props[key];
-        if (isObject(sub)) work.push({ schema: sub, path: path.at('properties', key), top: false });
+        if (isObject(sub)) {
+          if (below) work.push({ schema: sub, path: path.at('properties', key), top: false, ancestors: below });
+        }
         else {
           ctx.error('INVALID_SCREEN_DATA', path.at('properties', key), `the schema of property ${q(key)} must be an object, got ${jsonType(sub)}`,
             'write { "type": "string" }', sub);

@@ -270,8 +270,10 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
     readonly condDepth: number;
     readonly ifDepth: number;
   }
-  const work: Work[] = [];
-  const visited = new Set<object>();
+  // Exit markers take components off the current path again: a component that contains itself
+  // (possible in validateObject's input) is not followed, one shared by two lists is visited in both.
+  const work: Array<Work | { exit: object }> = [];
+  const onPath = new Set<object>();
   /** Queues a list's items so that they pop in document order. */
   const pushList = (list: unknown, path: Path, ctxFields: Omit<Work, 'value' | 'path'>): void => {
     if (!Array.isArray(list)) {
@@ -284,13 +286,18 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
 
   while (work.length > 0) {
     const w = work.pop()!;
+    if ('exit' in w) {
+      onPath.delete(w.exit);
+      continue;
+    }
     const comp = w.value;
     if (!isObject(comp)) {
       ctx.error('INVALID_PROPERTY_TYPE', w.path, `a component must be an object with a "type", got ${jsonType(comp)}`, 'write { "type": "TextBody", "text": "…" }', comp);
       continue;
     }
-    if (visited.has(comp)) continue;
-    visited.add(comp);
+    if (onPath.has(comp)) continue;
+    onPath.add(comp);
+    work.push({ exit: comp });
     let type: string | undefined;
     if (!has(comp, 'type')) {
       ctx.error('MISSING_REQUIRED_TYPE_PROPERTY', w.path.at('type'), 'the component has no "type"', 'add "type", e.g. "TextBody"');

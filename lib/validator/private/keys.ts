@@ -21,8 +21,8 @@ export function unknownKey(ctx: Ctx, path: Path, key: string, owner: string, val
   const suggestion = suggestKey(key, known);
   const fix = suggestion ? `did you mean ${q(suggestion)}? rename it` : `remove it; ${owner} accepts ${known.length > 0 ? known.join(', ') : 'no other property'}`;
   if (strict || !ctx.unconfirmedCatalogue) {
-    ctx.error('INVALID_PROPERTY_KEY', path, `${owner} has no property ${q(key)}`, fix, value);
+    ctx.error('INVALID_PROPERTY_KEY', path, `unknown property ${q(key)} on ${owner}`, fix, value);
   } else {
-    ctx.warn('UNCONFIRMED_PROPERTY_KEY', path, `${owner} has no property ${q(key)} in the catalogue this validator knows; versions from 7.0 may have added it`, fix, value);
+    ctx.warn('UNCONFIRMED_PROPERTY_KEY', path, `property ${q(key)} on ${owner} is not in the catalogue this validator knows; versions from 7.0 may have added it`, fix, value);
   }
 }
