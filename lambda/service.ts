@@ -281,7 +281,7 @@ export class FlowService {
         return await fn();
       } catch (e) {
         if (!isTransient(e)) throw e;
-        this.options.log.info({ event: 'retry', operation, attempt, error: errorName(e) });
+        this.options.log.info({ event: 'retry', operation, attempt, error: errorName(e), message: (e as Error)?.message });
         if (done && (await done().catch(() => false))) return undefined as T;
         if (!(await this.backoff(attempt))) throw e;
       }
