@@ -159,7 +159,10 @@ async function validateFile(file: string, cwd: string, publish: boolean, problem
     problems.push(`cannot read ${file}: ${describe(e)}`);
     return undefined;
   }
-  return { file, findings: FlowJsonValidator.validateText(text, { publish }) };
+  // In the order of the file, so that the report reads top to bottom (the sort is stable).
+  const findings = FlowJsonValidator.validateText(text, { publish })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { file, findings };
 }
 
 function describe(e: unknown): string {

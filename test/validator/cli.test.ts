@@ -1,0 +1,213 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { run } from '../../bin/cli/validate';
+import { main } from '../../bin/whatsapp-flow';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = 'test/fixtures/flows';
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function validate(args: string[], cwd = ROOT): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd });
+  return { code, stdout, stderr };
+}
+
+describe('whatsapp-flow validate', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whatsapp-flow-cli-'));
+  });
+  afterAll(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('exits 0 and prints a summary for valid files', async () => {
+    const out = await validate([`${FIXTURES}/good-minimal.json`, `${FIXTURES}/good-two-screens-bom.json`]);
+    expect(out).toEqual({ code: 0, stdout: '2 files checked: 0 errors, 0 warnings\n', stderr: '' });
+  });
+
+  test('exits 0 on warnings, and 1 on the same file with --publish', async () => {
+    const draft = await validate([`${FIXTURES}/warn-old-version.json`]);
+    expect(draft.code).toBe(0);
+    expect(draft.stdout).toContain(`${FIXTURES}/warn-old-version.json:1:2 warning AWS_UNSUPPORTED_VERSION version: `);
+    const publish = await validate(['--publish', `${FIXTURES}/warn-old-version.json`]);
+    expect(publish.code).toBe(1);
+    expect(publish.stdout).toContain('error AWS_UNSUPPORTED_VERSION');
+    expect(publish.stdout.trim().split('\n').pop()).toBe('1 file checked: 1 error, 0 warnings');
+  });
+
+  test('exits 1 and prints one line per finding, in the order of the file', async () => {
+    const out = await validate([`${FIXTURES}/bad-undeclared-reference.json`]);
+    expect(out.code).toBe(1);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^test\/fixtures\/flows\/bad-undeclared-reference\.json:14:33 error INVALID_SCREEN_DYNAMIC_DATA screens\[0\]\.layout\.children\[1\]\.text: .+ \("\$\{data\.price\}"\) — .+$/);
+    expect(lines[1]).toMatch(/:15:\d+ error INVALID_SCREEN_DYNAMIC_DATA /);
+    expect(lines[2]).toBe('1 file checked: 2 errors, 0 warnings');
+  });
+
+  test('reports a parse error with its line and column', async () => {
+    const out = await validate([`${FIXTURES}/bad-trailing-comma.json`]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain(`${FIXTURES}/bad-trailing-comma.json:8:5 error INVALID_FLOW_JSON (document): not valid JSON at line 8, column 5: trailing comma`);
+  });
+
+  test('prints one JSON document with --json', async () => {
+    const out = await validate(['--json', `${FIXTURES}/good-minimal.json`, `${FIXTURES}/bad-unknown-component.json`]);
+    expect(out.code).toBe(1);
+    const doc = JSON.parse(out.stdout);
+    expect(Object.keys(doc)).toEqual(['files', 'errors', 'warnings']);
+    expect(doc.files.map((f: { file: string }) => f.file)).toEqual([`${FIXTURES}/good-minimal.json`, `${FIXTURES}/bad-unknown-component.json`]);
+    expect(doc.files[0].findings).toEqual([]);
+    expect(doc.files[1].findings[0]).toEqual({
+      severity: 'error',
+      code: 'UNKNOWN_COMPONENT',
+      path: 'screens[0].layout.children[0].type',
+      value: '"TextParagraph"',
+      message: 'there is no component type "TextParagraph"',
+      fix: 'use a component from Meta\'s components reference (e.g. TextBody, TextInput, Footer)',
+      line: 10,
+      column: 13,
+    });
+    expect({ errors: doc.errors, warnings: doc.warnings }).toEqual({ errors: 2, warnings: 0 });
+  });
+
+  test('expands globs, sorted, each file once', async () => {
+    const out = await validate(['--json', `${FIXTURES}/good-*.json`, `${FIXTURES}/good-minimal.json`]);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).files.map((f: { file: string }) => f.file)).toEqual([`${FIXTURES}/good-minimal.json`, `${FIXTURES}/good-two-screens-bom.json`]);
+  });
+
+  test('resolves files and globs against the given working directory', async () => {
+    const out = await validate(['**/*.json'], path.join(ROOT, FIXTURES));
+    expect(out.stdout.trim().split('\n').pop()).toBe('9 files checked: 22 errors, 1 warning');
+    expect(out.code).toBe(1);
+  });
+
+  test.each([
+    ['no arguments', [], 'no files given'],
+    ['an unknown option', ['--strict', `${FIXTURES}/good-minimal.json`], 'unknown option "--strict"'],
+  ])('fails with exit 2 and the usage on %s', async (_, args, message) => {
+    const out = await validate(args);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain(message);
+    expect(out.stderr).toContain('usage: whatsapp-flow validate');
+  });
+
+  test('prints the usage on --help and exits 0', async () => {
+    const out = await validate(['--help']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('exit codes:');
+  });
+
+  test('fails with exit 2 on a missing file and a glob that matches nothing, but still checks the others', async () => {
+    const out = await validate([`${FIXTURES}/nope.json`, `${FIXTURES}/*.yaml`, `${FIXTURES}/bad-truncated.json`]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(
+      `whatsapp-flow validate: no file matches "${FIXTURES}/*.yaml"\n` +
+      `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n`,
+    );
+    expect(out.stdout).toContain('bad-truncated.json:17:1 error INVALID_FLOW_JSON');
+  });
+
+  test('fails with exit 2 on an unreadable file: a directory, a dangling link, a file without read permission', async () => {
+    fs.mkdirSync(path.join(tmp, 'dir.json'));
+    fs.symlinkSync(path.join(tmp, 'gone.json'), path.join(tmp, 'link.json'));
+    fs.writeFileSync(path.join(tmp, 'secret.json'), '{}');
+    fs.chmodSync(path.join(tmp, 'secret.json'), 0o000);
+    const out = await validate(['dir.json', 'link.json'], tmp);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('dir.json is a directory');
+    expect(out.stderr).toContain('cannot read link.json: no such file');
+    if (process.getuid?.() !== 0) {
+      // root reads anything, so this part only means something for other users.
+      const secret = await validate(['secret.json'], tmp);
+      expect(secret).toMatchObject({ code: 2, stderr: 'whatsapp-flow validate: cannot read secret.json: permission denied\n' });
+    }
+  });
+
+  test('treats everything after -- as a file, even when it starts with a dash', async () => {
+    fs.copyFileSync(path.join(ROOT, FIXTURES, 'good-minimal.json'), path.join(tmp, '-flow.json'));
+    expect((await validate(['--', '-flow.json'], tmp)).code).toBe(0);
+  });
+
+  test('reports a file far above the 10 MiB limit without parsing it', async () => {
+    const big = path.join(tmp, 'big.json');
+    fs.writeFileSync(big, Buffer.alloc(4 * 10_485_760 + 1, 0x20));
+    const out = await validate(['--json', 'big.json'], tmp);
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout).files[0].findings.map((f: { code: string }) => f.code)).toEqual(['FLOW_JSON_TOO_LARGE']);
+  });
+});
+
+describe('the whatsapp-flow dispatcher', () => {
+  const call = async (argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
+    return { code, stdout, stderr };
+  };
+
+  test('lists its commands on --help and exits 0', async () => {
+    const out = await call(['--help']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/commands:\n {2}validate {2}/);
+  });
+
+  test('fails with exit 2 without a command or on an unknown one', async () => {
+    expect((await call([])).code).toBe(2);
+    const unknown = await call(['lint']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "lint"');
+  });
+
+  test('passes the arguments to the subcommand and returns its exit code', async () => {
+    const out = await call(['validate', `${FIXTURES}/bad-circular-navigation.json`]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('INVALID_ROUTING_MODEL');
+  });
+
+  test('loads no aws-cdk-lib or constructs on the validate path', () => {
+    // Follow the relative imports from the command, statically: nothing reachable may import CDK.
+    const seen = new Set<string>();
+    const queue = [path.join(ROOT, 'bin/whatsapp-flow.ts'), path.join(ROOT, 'bin/cli/validate.ts')];
+    const external: string[] = [];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const source = fs.readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/(?:from\s+|require\()\s*'([^']+)'/g)) {
+        const spec = m[1];
+        if (spec.startsWith('.')) {
+          const base = path.resolve(path.dirname(file), spec);
+          queue.push(fs.existsSync(`${base}.ts`) ? `${base}.ts` : path.join(base, 'index.ts'));
+        } else {
+          external.push(spec);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(10);
+    expect(external.filter((s) => s.startsWith('aws-cdk-lib') || s === 'constructs' || s.startsWith('@aws-sdk'))).toEqual([]);
+  });
+
+  test('runs as a real process through its shebang entry and exits with the command\'s code', () => {
+    const result = spawnSync('npx', ['tsx', 'bin/whatsapp-flow.ts', 'validate', `${FIXTURES}/good-minimal.json`, `${FIXTURES}/bad-unknown-component.json`], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim().split('\n').pop()).toBe('2 files checked: 2 errors, 0 warnings');
+    expect(fs.readFileSync(path.join(ROOT, 'bin/whatsapp-flow.ts'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+});
