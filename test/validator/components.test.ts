@@ -22,7 +22,6 @@ describe('the component catalogue (rules §4, C8)', () => {
 
   test.each([
     ['CalendarPicker', '6.1', { type: 'CalendarPicker', name: 'when', label: 'When' }],
-    ['NavigationList', '6.2', null],
     ['ChipsSelector', '6.3', { 'type': 'ChipsSelector', 'name': 'c', 'label': 'Pick', 'data-source': options(2) }],
     ['ImageCarousel', '7.1', { type: 'ImageCarousel', images: [{ 'src': 'AAAA', 'alt-text': 'a' }] }],
     ['PhotoPicker', '4.0', { type: 'PhotoPicker', name: 'p', label: 'Photo' }],
@@ -30,7 +29,7 @@ describe('the component catalogue (rules §4, C8)', () => {
     ['If', '4.0', { type: 'If', condition: '${data.on}', then: [TEXT] }],
     ['Switch', '4.0', { type: 'Switch', value: '${data.on}', cases: { a: [TEXT] } }],
   ])('gates %s on version %s', (type, since, comp) => {
-    if (comp === null) return; // NavigationList has its own tests below (it must be alone on a non-terminal screen)
+    // NavigationList is gated in its own tests below: it must be alone on a non-terminal screen.
     const [major, minor] = since.split('.').map(Number);
     const before = minor > 0 ? `${major}.${minor - 1}` : { 4: '3.1', 7: '6.3' }[major]!;
     const data = { on: { type: 'boolean', __example__: true } };
@@ -51,6 +50,11 @@ describe('the component catalogue (rules §4, C8)', () => {
     const before = { '5.1': '5.0', '6.2': '6.1', '5.0': '4.0', '4.0': '3.1', '6.0': '5.1' }[since]!;
     expect(codes(single([form(comp)], before)).errors).toEqual(['REQUIRES_NEWER_VERSION']);
     expect(codes(single([form(comp)], since)).errors).toEqual([]);
+  });
+
+  test('gates init-value on 4.0, where it first exists (outside a Form)', () => {
+    expect(codes(single([form(textInput('n', { 'init-value': 'x' }))], '3.1')).errors).toEqual(['REQUIRES_NEWER_VERSION']);
+    expect(codes(single([textInput('n', { 'init-value': 'x' })], '4.0')).errors).toEqual([]);
   });
 
   test('requires label on CheckboxGroup and RadioButtonsGroup only from 4.0', () => {
