@@ -26,13 +26,21 @@ interface CommandEntry {
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: {
     summary: 'check Flow JSON files offline against Meta\'s rules and AWS\'s publishing limits',
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     load: () => require('./cli/validate') as CliCommand,
   },
 };
 
-/** Exit code for bad usage. */
-export const EXIT_USAGE = 2;
+/** The exit codes every subcommand uses. */
+export const ExitCode = {
+  /** Done, nothing wrong (warnings allowed). */
+  OK: 0,
+  /** The command ran and found errors (for validate: a file has errors). */
+  FINDINGS: 1,
+  /** Bad usage, or an input that cannot be read. */
+  USAGE: 2,
+  /** An unexpected failure: a bug. */
+  INTERNAL: 3,
+} as const;
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -52,12 +60,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(usage());
-    return name === undefined ? EXIT_USAGE : 0;
+    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
   }
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
-    return EXIT_USAGE;
+    return ExitCode.USAGE;
   }
   return entry.load().run(rest, io);
 }
@@ -72,8 +80,8 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`whatsapp-flow: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-      process.exitCode = 1;
+      process.stderr.write(`whatsapp-flow: internal error, please report it: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = ExitCode.INTERNAL;
     },
   );
 }

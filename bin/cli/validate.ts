@@ -10,11 +10,7 @@ import * as path from 'path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { FindingSeverity, FlowJsonFinding, FlowJsonValidator } from '../../lib/validator';
 import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
-import type { CliIo } from '../whatsapp-flow';
-
-export const EXIT_OK = 0;
-export const EXIT_ERRORS = 1;
-export const EXIT_USAGE = 2;
+import { CliIo, ExitCode } from '../whatsapp-flow';
 
 /** Files larger than this are not read: only their size is reported. */
 const MAX_READ_BYTES = 4 * MAX_FLOW_JSON_BYTES;
@@ -39,6 +35,7 @@ exit codes:
   0  no errors (warnings allowed)
   1  at least one file has errors
   2  bad usage, a missing or unreadable file, or a glob that matches nothing
+  3  an internal error (a bug: please report it)
 `;
 
 interface FileResult {
@@ -62,15 +59,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       publish = true;
     } else if (arg === '--help' || arg === '-h') {
       io.stdout(HELP);
-      return EXIT_OK;
+      return ExitCode.OK;
     } else {
       io.stderr(`whatsapp-flow validate: unknown option ${JSON.stringify(arg)}\n\n${HELP}`);
-      return EXIT_USAGE;
+      return ExitCode.USAGE;
     }
   }
   if (patterns.length === 0) {
     io.stderr(`whatsapp-flow validate: no files given\n\n${HELP}`);
-    return EXIT_USAGE;
+    return ExitCode.USAGE;
   }
 
   const problems: string[] = [];
@@ -97,8 +94,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout([...lines, summary].join('\n') + '\n');
   }
   for (const p of problems) io.stderr(`whatsapp-flow validate: ${p}\n`);
-  if (problems.length > 0) return EXIT_USAGE;
-  return errors > 0 ? EXIT_ERRORS : EXIT_OK;
+  if (problems.length > 0) return ExitCode.USAGE;
+  return errors > 0 ? ExitCode.FINDINGS : ExitCode.OK;
 }
 
 /** Expands globs (sorted, each file once); a plain path is taken as given. */
