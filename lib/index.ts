@@ -1,2 +1,4 @@
 export * from './flow-json';
+export * from './flow-validation';
 export * from './whatsapp-flow';
+export * from './validator';

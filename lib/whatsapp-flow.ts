@@ -2,10 +2,12 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
+import { FlowValidation } from './flow-validation';
+import { FindingSeverity, FlowJsonValidator } from './validator';
 import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
 import { FlowConfigError, show } from './private/errors';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
@@ -110,6 +112,14 @@ export interface WhatsAppFlowProps {
    * @default false
    */
   readonly preview?: boolean;
+
+  /**
+   * Whether the content is checked against Meta's Flow JSON rules (and what AWS can deploy) at
+   * synth. Errors fail synth; warnings become acknowledgeable CDK warnings.
+   *
+   * @default FlowValidation.ENFORCE
+   */
+  readonly validation?: FlowValidation;
 }
 
 abstract class WhatsAppFlowBase extends Resource implements IWhatsAppFlow {
@@ -219,6 +229,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
         dependencies.push(provider.grantObject(asset.bucket.arnForObjects(asset.s3ObjectKey)));
       }
       this.flowJson = content;
+      validateContent(this, content, props.publish ?? false, props.validation ?? FlowValidation.ENFORCE);
     }
 
     this.resource = new CustomResource(this, 'Resource', {
@@ -237,6 +248,31 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     this.validationErrors = this.resource.getAttString(Attr.VALIDATION_ERRORS);
     this.previewUrl = this.resource.getAttString(Attr.PREVIEW_URL);
     this.previewExpiresAt = this.resource.getAttString(Attr.PREVIEW_EXPIRES_AT);
+  }
+}
+
+/** Runs the Flow JSON validator: errors become a synth failure listing them all, warnings CDK warnings. */
+function validateContent(scope: Construct, content: FlowJson, publish: boolean, validation: FlowValidation): void {
+  if (!validation.enabled) {
+    Annotations.of(scope).addInfo(`Flow JSON validation skipped: ${validation.reason}`);
+    return;
+  }
+  const findings = FlowJsonValidator.validateText(content.content, { publish });
+  const source = content.filePath ? path.relative(process.cwd(), content.filePath) || content.filePath : content.source;
+  for (const f of findings) {
+    if (f.severity === FindingSeverity.WARNING) {
+      Annotations.of(scope).addWarningV2(`whatsapp-flow-cdk:${f.code}`, FlowJsonValidator.formatFinding(f, source));
+    }
+  }
+  const errors = findings.filter((f) => f.severity === FindingSeverity.ERROR);
+  if (errors.length > 0) {
+    scope.node.addValidation({
+      validate: () => [
+        `flowJson has ${errors.length} error${errors.length === 1 ? '' : 's'}${publish ? ' (checked for publishing)' : ''}:\n` +
+          errors.map((f) => `  ${FlowJsonValidator.formatFinding(f, source)}`).join('\n') +
+          '\n  (run `npx whatsapp-flow validate` on the file; to deploy anyway, set validation: FlowValidation.skip(reason))',
+      ],
+    });
   }
 }
 

@@ -221,7 +221,7 @@ export function validFlow(title = 'Welcome', extra: Record<string, unknown> = {}
         layout: {
           type: 'SingleColumnLayout',
           children: [
-            { type: 'TextBody', text: `Hello from ${title}` },
+            { type: 'TextBody', text: 'Hello' },
             { type: 'Footer', label: 'Done', 'on-click-action': { name: 'complete', payload: {} } },
           ],
         },
