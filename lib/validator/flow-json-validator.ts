@@ -65,15 +65,19 @@ export class FlowJsonValidator {
    * Formats a finding as one line:
    * `source:line:column severity CODE path: message (value) — fix`.
    *
+   * Parts that are unknown are left out: the source when none is given, the position when the
+   * finding has none (`validateObject` findings).
+   *
    * @param finding the finding
    * @param source the file name (or other label) to start the line with
-   * @default - no source label
    */
   public static formatFinding(finding: FlowJsonFinding, source?: string): string {
     const where = [source, finding.line, finding.line !== undefined ? finding.column : undefined].filter((x) => x !== undefined && x !== '').join(':');
     const value = finding.value !== undefined ? ` (${finding.value})` : '';
     return `${where ? `${where} ` : ''}${finding.severity} ${finding.code} ${finding.path || '(document)'}: ${finding.message}${value} — ${finding.fix}`;
   }
+
+  private constructor() {}
 }
 
 function toFinding(f: RawFinding, segs = f.path.segs(), position?: { line: number; column: number }): FlowJsonFinding {
