@@ -8,7 +8,10 @@ import { FLOW_ACTIONS, MAX_OBJECT_GRANTS } from '../../lib/provider';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const WABA_ARN = 'arn:aws:social-messaging:us-east-1:123456789012:waba/fedcba9876543210fedcba9876543210';
-const doc = { version: '7.3', screens: [{ id: 'A', terminal: true, layout: { type: 'SingleColumnLayout', children: [] } }] };
+const doc = {
+  version: '7.3',
+  screens: [{ id: 'A', terminal: true, layout: { type: 'SingleColumnLayout', children: [{ type: 'Footer', label: 'Done', 'on-click-action': { name: 'complete', payload: {} } }] } }],
+};
 
 function stack(): Stack {
   return new Stack(new App(), 'FlowStack', { env: { account: '123456789012', region: 'us-east-1' } });
