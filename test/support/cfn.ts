@@ -94,8 +94,10 @@ export interface Invocation {
   readonly bytes: number;
   /** The handler's log lines, parsed. */
   readonly logs: Array<Record<string, any>>;
-  /** Resident set size of the handler's process after the event. */
+  /** Resident set size of the handler's process after the event, in bytes. */
   readonly rss: number;
+  /** Peak resident set size of the handler's process so far, in bytes. */
+  readonly maxRss: number;
 }
 
 /**
@@ -190,7 +192,7 @@ export class Handler {
       throw new Error(`the handler sent no response for ${event.RequestType} ${requestId}; logs: ${JSON.stringify(reply.logs)}`);
     }
     const last = received[received.length - 1];
-    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rss: reply.memory };
+    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rss: reply.memory, maxRss: reply.maxRss };
   }
 }
 

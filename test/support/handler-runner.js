@@ -30,6 +30,6 @@ process.on('message', async (msg) => {
   }
   const requestId = msg.event && msg.event.RequestId;
   const logs = lines.filter((l) => l.requestId === requestId);
-  process.send({ id: msg.id, logs, error, memory: process.memoryUsage().rss });
+  process.send({ id: msg.id, logs, error, memory: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 });
 });
 process.send({ ready: true });
