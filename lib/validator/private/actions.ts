@@ -3,14 +3,13 @@
  * and payloads against the next screen's data, complete only on terminal footers, update_data
  * keys, open_url, media pickers in payloads, and the endpoint-only data_exchange.
  */
-import { ACTIONS } from './catalogue';
+import { ACTIONS, ValueType } from './catalogue';
 import { StringInfo, checkString, screenName, walkStrings } from './bindings';
 import { Obj, Path, has, isObject, jsonType, q } from './context';
 import { schemaType, structurallyDifferent } from './data-schema';
 import { unknownKey } from './keys';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { V4_0 } from './versions';
-import { ValueType } from './catalogue';
 
 const ALL_ACTIONS = Object.keys(ACTIONS);
 

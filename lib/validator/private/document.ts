@@ -88,7 +88,7 @@ function checkTopLevel(ctx: Ctx, doc: Obj): void {
   // D8: data_channel_uri
   if (has(doc, 'data_channel_uri')) {
     const uri = doc.data_channel_uri;
-    if (ctx.version !== undefined && compareVersions(ctx.version, V3_0) >= 0) {
+    if (ctx.version !== undefined && ctx.atLeast(V3_0)) {
       ctx.error('INVALID_PROPERTY_KEY', Path.ROOT.at('data_channel_uri'), '"data_channel_uri" is not allowed from version 3.0: the endpoint URL is configured through the API',
         'remove "data_channel_uri" and set the endpoint on the flow instead', uri);
     } else if (typeof uri !== 'string') {
@@ -205,7 +205,7 @@ function collectScreens(flow: Flow): void {
     }
     const info: ScreenInfo = {
       index: i, path, obj: raw, id, terminal, data, nodes, inputs, formNames,
-      hasForm: formNames.size > 0 || nodes.some((n) => n.type === 'Form'),
+      hasForm: nodes.some((n) => n.type === 'Form'),
       hasDataExchange: false,
     };
     flow.screens.push(info);

@@ -56,19 +56,10 @@ export function wholeReference(s: unknown): Reference | undefined {
   return refs.length === 1 && refs[0].start === 0 && refs[0].end === s.length ? refs[0] : undefined;
 }
 
-/** True for a value that is dynamic (a reference or an expression): its static type cannot be checked. */
-export function isDynamicValue(s: unknown): boolean {
-  return typeof s === 'string' && (wholeReference(s) !== undefined || isBacktickExpression(s));
-}
-
 // ---------------------------------------------------------------------------------------------
 // If conditions (rules §5, last row)
 
 type Tok = { kind: 'dyn' | 'lit' | 'op' | 'lparen' | 'rparen' | 'not'; text: string; ref?: Reference };
-
-export interface ConditionProblem {
-  readonly message: string;
-}
 
 const BINARY_OPS = ['==', '!=', '<=', '>=', '&&', '||', '<', '>'];
 
