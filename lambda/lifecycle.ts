@@ -2,6 +2,7 @@
  * One CloudFormation event, from parsed properties to the answer: read the flow's state, plan,
  * execute, and say what happened in one decision log line.
  */
+import { ADOPTIONS_ENV, adoptionKey, holderKey } from '../lib/private/adoption';
 import { Attr, CREATE_FAILED_PHYSICAL_ID } from '../lib/private/contract';
 import { CfnAnswer } from './cfn-response';
 import { Executor, FailureWithFlow, formatErrors, Outcome, Progress } from './execute';
@@ -69,14 +70,17 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
         }
         break;
       }
-      case 'Delete':
-        if (isFlowId(physicalId) && desired.removalPolicy !== 'retain') {
+      case 'Delete': {
+        const holder = adoptedBy(desired, event.LogicalResourceId, log);
+        const heldElsewhere = holder === 'another' || (desired.adoptExisting && holder !== 'this');
+        if (isFlowId(physicalId) && desired.removalPolicy !== 'retain' && !heldElsewhere) {
           current = await service.get(desired.wabaId, physicalId);
         }
-        thePlan = plan({ requestType: 'Delete', desired, physicalId, current });
+        thePlan = plan({ requestType: 'Delete', desired, physicalId, current, adoptedBy: holder });
         logPlan(log, event, thePlan, current);
         result = await executor.delete(physicalId ?? '', desired, current, thePlan);
         break;
+      }
       default:
         throw new FlowError(`unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}`);
     }
@@ -125,6 +129,22 @@ export function reasonOf(e: unknown, desired?: FlowSpec): string {
   if (e instanceof Error && (e.name === 'FlowError' || e.name === 'PropsError' || e instanceof FlowError)) return `${prefix}${e.message}`;
   const err = e as { name?: string; message?: string };
   return `${prefix}unexpected ${err?.name ?? 'error'}: ${err?.message ?? String(e)}`;
+}
+
+/** Reads the provider's adoption map (see lib/private/adoption.ts) for the flow of a Delete. */
+function adoptedBy(desired: FlowSpec, logicalId: string, log: Logger): 'this' | 'another' | 'none' {
+  const raw = process.env[ADOPTIONS_ENV];
+  if (!raw) return 'none';
+  let map: Record<string, string>;
+  try {
+    map = JSON.parse(raw);
+  } catch {
+    log.warn({ event: 'adoptions-unreadable', note: `${ADOPTIONS_ENV} is not JSON: treated as empty` });
+    return 'none';
+  }
+  const holder = map[adoptionKey(desired.wabaId, desired.flowName)];
+  if (holder === undefined) return 'none';
+  return holder === holderKey(logicalId) ? 'this' : 'another';
 }
 
 function parseLenient(raw: unknown): FlowSpec | undefined {

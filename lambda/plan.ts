@@ -50,6 +50,11 @@ export interface PlanInput {
   readonly previous?: FlowSpec;
   /** The flow's state: null when the service does not know the flow, undefined when not read. */
   readonly current?: FlowState | null;
+  /**
+   * For Delete: which resource of the stack holds the flow by adoption, per the provider's
+   * adoption map: this one, another one, or none recorded.
+   */
+  readonly adoptedBy?: 'this' | 'another' | 'none';
 }
 
 export const Status = {
@@ -145,6 +150,22 @@ function planDelete(input: PlanInput): Plan {
   }
   if (desired.removalPolicy === 'retain') {
     return { action: 'none', steps: [], notes: [`removal policy is RETAIN: flow ${physicalId} is left as it is`] };
+  }
+  if (input.adoptedBy === 'another') {
+    return {
+      action: 'none',
+      steps: [],
+      notes: [`flow ${physicalId} is now held by another resource of this stack, which adopted it (a construct or logical id changed): left in place`],
+    };
+  }
+  if (desired.adoptExisting && input.adoptedBy !== 'this') {
+    return {
+      action: 'none',
+      steps: [],
+      notes: [
+        `this resource adopted flow ${physicalId}, but the stack no longer names it as the flow's holder (the adoption is being rolled back, or the flow went back to its former holder): left in place`,
+      ],
+    };
   }
   if (current === null) {
     return { action: 'none', steps: [], notes: [`flow ${physicalId} does not exist any more: nothing to delete`] };

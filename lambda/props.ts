@@ -112,9 +112,4 @@ function list(v: unknown): string[] {
   return [];
 }
 
-/** The part of a WABA id or ARN that names the account: `waba-abc` and `arn:…:waba/abc` are the same WABA. */
-export function wabaKey(wabaId: string): string {
-  if (wabaId.startsWith('waba-')) return wabaId.slice(5);
-  const i = wabaId.lastIndexOf(':waba/');
-  return i >= 0 ? wabaId.slice(i + 6) : wabaId;
-}
+export { wabaKey } from '../lib/private/adoption';

@@ -1,11 +1,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { ADOPTIONS_ENV, adoptionKey, holderKey } from './private/adoption';
 import { PROVIDER_ID } from './private/contract';
 import { FlowConfigError } from './private/errors';
 
@@ -74,6 +75,7 @@ export class WhatsAppFlowProvider extends Construct {
   private readonly wabaPolicies = new Map<string, { policy: iam.Policy; preview: boolean }>();
   private readonly objectArns = new Map<string, string>();
   private contentPolicy?: iam.ManagedPolicy;
+  private readonly adoptions = new Map<string, CfnResource>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -135,6 +137,34 @@ export class WhatsAppFlowProvider extends Construct {
       entry.preview = true;
     }
     return entry.policy;
+  }
+
+  /**
+   * Records that a resource holds the flow of this WABA and name by adoption, in the function's
+   * environment, so that the Delete of a former holder (same flow id) leaves the flow alone.
+   */
+  public registerAdoption(wabaId: string, flowName: string, resource: CfnResource): void {
+    const key = adoptionKey(wabaId, flowName);
+    const existing = this.adoptions.get(key);
+    if (existing && existing !== resource) {
+      throw new FlowConfigError(`two flows of this stack adopt the flow named ${JSON.stringify(flowName)} in ${wabaId}; only one resource can hold a flow`, resource);
+    }
+    if (this.adoptions.size === 0) {
+      this.function.addEnvironment(
+        ADOPTIONS_ENV,
+        Lazy.string({
+          produce: () => {
+            const stack = Stack.of(this);
+            const map: Record<string, string> = {};
+            for (const [k, r] of [...this.adoptions.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+              map[k] = holderKey(stack.resolve(r.logicalId));
+            }
+            return JSON.stringify(map);
+          },
+        }),
+      );
+    }
+    this.adoptions.set(key, resource);
   }
 
   /**

@@ -2,7 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, ArnFormat, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnResource, CustomResource, IResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
@@ -239,6 +239,9 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       removalPolicy,
       serviceTimeout: SERVICE_TIMEOUT,
     });
+    if (props.adoptExisting) {
+      provider.registerAdoption(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource);
+    }
     // The grants must exist before the flow is touched and outlive its deletion.
     for (const dep of dependencies) this.resource.node.addDependency(dep);
 
@@ -329,6 +332,9 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
         scope,
       );
     }
+  }
+  if (props.adoptExisting && (Token.isUnresolved(props.wabaId) || Token.isUnresolved(props.flowName))) {
+    throw new FlowConfigError('adoptExisting needs wabaId and flowName known at synth (not tokens): the provider records which resource holds the adopted flow by them', scope);
   }
   if (props.adoptExisting && props.cloneFrom) {
     throw new FlowConfigError('adoptExisting and cloneFrom cannot be combined: an adopted flow already has its content; remove one of them', scope);

@@ -113,15 +113,16 @@ export class Handler {
   constructor(
     private readonly capture: ResponseCapture,
     private readonly endpoint: string,
-    private readonly extraEnv: Record<string, string> = {},
+    private extraEnv: Record<string, string> = {},
   ) {
     if (!fs.existsSync(BUNDLE)) {
       throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
     }
   }
 
-  /** Starts a new container for the next events (a cold start). */
-  public async fresh(): Promise<void> {
+  /** Starts a new container for the next events (a cold start), optionally with the function's new environment. */
+  public async fresh(env?: Record<string, string>): Promise<void> {
+    if (env) this.extraEnv = env;
     await this.stop();
     const child = fork(path.join(__dirname, 'handler-runner.js'), [BUNDLE], {
       env: {
@@ -209,6 +210,36 @@ export function propsFor(props: Partial<WhatsAppFlowProps> & { flowJson?: FlowJs
   const template = app.synth().getStackByName('FlowStack').template;
   const resource = Object.values<any>(template.Resources).find((r) => r.Type === 'Custom::WhatsAppFlow');
   return { ...resource.Properties, ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:FlowStack-Provider' };
+}
+
+/** A synthesized stack as the handler sees it: each flow's properties and the provider's environment. */
+export interface SynthesizedFlows {
+  /** Properties of each Custom::WhatsAppFlow, by construct id (ServiceToken as a string). */
+  readonly props: Record<string, Record<string, unknown>>;
+  /** The logical id of each Custom::WhatsAppFlow, by construct id. */
+  readonly logicalIds: Record<string, string>;
+  /** Environment variables of the provider function. */
+  readonly env: Record<string, string>;
+}
+
+/** Synthesizes a stack built by `build` and returns what its flow events would carry. */
+export function synthFlows(build: (stack: Stack) => void): SynthesizedFlows {
+  const app = new App();
+  const stack = new Stack(app, 'FlowStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  build(stack);
+  const template = app.synth().getStackByName('FlowStack').template;
+  const props: Record<string, Record<string, unknown>> = {};
+  const logicalIds: Record<string, string> = {};
+  let env: Record<string, string> = {};
+  for (const [id, r] of Object.entries<any>(template.Resources)) {
+    if (r.Type === 'Custom::WhatsAppFlow') {
+      const constructId = id.replace(/[0-9A-F]{8}$/, '');
+      props[constructId] = { ...r.Properties, ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:FlowStack-Provider' };
+      logicalIds[constructId] = id;
+    }
+    if (r.Type === 'AWS::Lambda::Function') env = r.Properties.Environment?.Variables ?? {};
+  }
+  return { props, logicalIds, env };
 }
 
 /** A small Flow JSON document that Meta accepts for publishing (v7.3, one terminal screen). */
