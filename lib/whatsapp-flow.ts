@@ -12,13 +12,8 @@ import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_AR
 import { FlowConfigError, show } from './private/errors';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
 
-/**
- * Flow JSON up to this many bytes travels inline in the template, where `cdk diff` shows it;
- * larger content goes through an S3 asset. 4 KiB keeps a stack of 200 flows under
- * CloudFormation's 1 MB template limit, and every event (which carries old and new properties)
- * far below Lambda's payload limit.
- */
-export const INLINE_CONTENT_MAX_BYTES = 4096;
+/** See {@link WhatsAppFlow.INLINE_CONTENT_MAX_BYTES}. */
+const INLINE_CONTENT_MAX_BYTES = 4096;
 
 /** A WhatsApp Flow, declared in this app or imported. */
 export interface IWhatsAppFlow extends IResource {
@@ -143,6 +138,14 @@ abstract class WhatsAppFlowBase extends Resource implements IWhatsAppFlow {
  * @see https://docs.aws.amazon.com/social-messaging/latest/userguide/managing-flows.html
  */
 export class WhatsAppFlow extends WhatsAppFlowBase {
+  /**
+   * Flow JSON up to this many bytes travels inline in the template, where `cdk diff` shows it;
+   * larger content goes through an S3 asset. 4 KiB keeps a stack of 200 flows under
+   * CloudFormation's 1 MB template limit, and every event (which carries old and new properties)
+   * far below Lambda's payload limit.
+   */
+  public static readonly INLINE_CONTENT_MAX_BYTES = INLINE_CONTENT_MAX_BYTES;
+
   /**
    * Refers to a flow that exists outside this stack, for example as the source of `cloneFrom`.
    */

@@ -3,7 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnOutput, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { FlowCategory, FlowJson, INLINE_CONTENT_MAX_BYTES, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
+
+const INLINE_CONTENT_MAX_BYTES = WhatsAppFlow.INLINE_CONTENT_MAX_BYTES;
 import { FLOW_ACTIONS, MAX_OBJECT_GRANTS } from '../../lib/provider';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
