@@ -17,6 +17,8 @@ const DEFAULT_REMAINING_MS = 300_000;
 
 /** Events seen by this process, by RequestId: a duplicate delivery gets the first one's answer. */
 const inFlight = new Map<string, Promise<CfnAnswer>>();
+/** How many events a warm container remembers. */
+const REMEMBERED_EVENTS = 200;
 
 export async function handler(event: any, context?: Partial<Context>): Promise<void> {
   const started = Date.now();
@@ -72,7 +74,10 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
         log,
         progress,
       });
-      if (key) inFlight.set(key, pending);
+      if (key) {
+        inFlight.set(key, pending);
+        if (inFlight.size > REMEMBERED_EVENTS) inFlight.delete(inFlight.keys().next().value!);
+      }
     }
     await answer(await pending);
   } catch (e) {

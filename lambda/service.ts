@@ -42,15 +42,15 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 
 /** Whether an error is worth retrying: throttling, 5xx, timeouts and network failures. */
 export function isTransient(e: unknown): boolean {
-  const err = e as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const err = e as { name?: string; code?: string; message?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   if (!err || typeof err !== 'object') return false;
   if (err.name && TRANSIENT_ERRORS.has(err.name)) return true;
   if (err.code && NETWORK_CODES.has(err.code)) return true;
   if (err.$retryable) return true;
   const status = err.$metadata?.httpStatusCode;
   if (status !== undefined) return status >= 500 || status === 429;
-  // No HTTP status at all: the request never got an answer.
-  return err.name !== 'PropsError' && err.name !== 'FlowError';
+  // No HTTP answer: a network failure is worth another try; a bug in this code is not.
+  return /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EAI_AGAIN|network|timed? ?out|aborted/i.test(err.message ?? '');
 }
 
 export function isNotFound(e: unknown): boolean {

@@ -195,6 +195,17 @@ describe('Create', () => {
     expect(emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
   });
 
+  test('retries a read whose connection was dropped', async () => {
+    const props = propsFor({ flowJson: flowJson(validFlow()) });
+    const id = await deployed(props);
+    emulator.failNext('GetWhatsAppFlow', { errorType: 'network' });
+    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(emulator.flow(id)).toBeUndefined();
+    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
+  });
+
   test('rides out throttling with backoff', async () => {
     emulator.failNext('ListWhatsAppFlows', { errorType: 'ThrottledRequestException', count: 2 });
     emulator.failNext('CreateWhatsAppFlow', { errorType: 'ThrottledRequestException', count: 1 });
