@@ -537,6 +537,20 @@ describe('the answer', () => {
     expect(response.PhysicalResourceId).toBe(id);
   });
 
+  test('is FAILED, with the cause, when the handler fails while loading', async () => {
+    const broken = new Handler(capture, emulator.endpoint, { NODE_OPTIONS: `--require ${require.resolve('../support/break-module-load.js')}` });
+    try {
+      const { response, puts } = await broken.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+
+      expect(puts).toBe(1);
+      expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED_PHYSICAL_ID });
+      expect(response.Reason).toMatch(/simulated failure while loading the handler/);
+      expect(emulator.flows()).toEqual([]);
+    } finally {
+      await broken.stop();
+    }
+  });
+
   test('is FAILED for an unknown request type', async () => {
     const { response } = await handler.invoke({ requestType: 'Upgrade' as any, props: propsFor({}), physicalId: '1234567890123456' });
 
