@@ -36,7 +36,7 @@ const MAX_ERRORS_ATTRIBUTE = 1500;
 export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnswer> {
   const started = Date.now();
   const { log } = options;
-  const service = new FlowService(options);
+  const service = new FlowService({ ...options, region: regionOf(event.StackId) });
   const executor = new Executor(service, log, options.progress);
   const physicalId = event.PhysicalResourceId;
   let current: FlowState | null | undefined;
@@ -145,6 +145,11 @@ function adoptedBy(desired: FlowSpec, logicalId: string, log: Logger): 'this' | 
   const holder = map[adoptionKey(desired.wabaId, desired.flowName)];
   if (holder === undefined) return 'none';
   return holder === holderKey(logicalId) ? 'this' : 'another';
+}
+
+/** The Region in an ARN (the stack's), if any. */
+function regionOf(arn: unknown): string | undefined {
+  return typeof arn === 'string' && arn.startsWith('arn:') ? arn.split(':')[3] || undefined : undefined;
 }
 
 function parseLenient(raw: unknown): FlowSpec | undefined {

@@ -86,17 +86,21 @@ export interface ServiceOptions {
   readonly deadline: number;
   /** Stop making calls (the event was answered, e.g. by the timeout guard). */
   readonly stopped: () => boolean;
+  /** Region to use when the environment names none (the stack's). */
+  readonly region?: string;
   readonly log: Logger;
 }
 
 let smClient: SocialMessagingClient | undefined;
 let s3Client: S3Client | undefined;
 
-function clients(): { sm: SocialMessagingClient; s3: S3Client } {
+function clients(fallbackRegion?: string): { sm: SocialMessagingClient; s3: S3Client } {
   // One client per container; endpoints from AWS_ENDPOINT_URL_SOCIALMESSAGING / AWS_ENDPOINT_URL_S3.
+  // Lambda always sets AWS_REGION; elsewhere the Region of the stack is the right one.
+  const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION ? undefined : fallbackRegion;
   const requestHandler = { connectionTimeout: 5_000, requestTimeout: 90_000, throwOnRequestTimeout: true };
-  smClient ??= new SocialMessagingClient({ maxAttempts: 1, requestHandler });
-  s3Client ??= new S3Client({ maxAttempts: 3, requestHandler });
+  smClient ??= new SocialMessagingClient({ maxAttempts: 1, requestHandler, region });
+  s3Client ??= new S3Client({ maxAttempts: 3, requestHandler, region });
   return { sm: smClient, s3: s3Client };
 }
 
@@ -107,7 +111,7 @@ export class FlowService {
   public readonly calls: string[] = [];
 
   constructor(private readonly options: ServiceOptions) {
-    const c = clients();
+    const c = clients(options.region);
     this.sm = c.sm;
     this.s3 = c.s3;
   }
