@@ -4,29 +4,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FlowEmulator } from '../../emulator';
 import { FlowJson } from '../../lib';
 import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
-import { Handler, propsFor, ResponseCapture, validFlow } from '../support/cfn';
+import { propsFor, validFlow, useHarness } from '../support/cfn';
 
 const corpus = path.resolve(__dirname, '../../../shared/corpus/flows');
 const MB = 1024 * 1024;
 
-let emulator: FlowEmulator;
-let capture: ResponseCapture;
-let handler: Handler;
-
-beforeAll(async () => {
-  emulator = await FlowEmulator.start({});
-  capture = await ResponseCapture.start();
-  handler = new Handler(capture, emulator.endpoint);
-});
-
-afterAll(async () => {
-  await handler.stop();
-  await emulator.close();
-  await capture.close();
-});
+const h = useHarness();
 
 /** A valid, publishable document of about `bytes` bytes (the bulk in a declared data example). */
 function documentOfSize(bytes: number, marker: string): FlowJson {
@@ -39,7 +24,7 @@ function documentOfSize(bytes: number, marker: string): FlowJson {
 
 function withAsset(doc: FlowJson, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const props = propsFor({ flowJson: doc, ...extra });
-  emulator.putObject(String(props.ContentS3Bucket), String(props.ContentS3Key), doc.content);
+  h.emulator.putObject(String(props.ContentS3Bucket), String(props.ContentS3Key), doc.content);
   return props;
 }
 
@@ -51,28 +36,28 @@ test('creates, updates and deletes a flow of 10 MB through its S3 asset, in a ha
   const p1 = withAsset(v1, { publish: true });
   const p2 = withAsset(v2, { publish: true });
 
-  await handler.fresh();
-  const warm = await handler.invoke({ requestType: 'Delete', props: p1, physicalId: 'WhatsAppFlow::CREATE_FAILED' });
+  await h.handler.fresh();
+  const warm = await h.handler.invoke({ requestType: 'Delete', props: p1, physicalId: 'WhatsAppFlow::CREATE_FAILED' });
   const baseline = warm.rss;
 
-  const created = await handler.invoke({ requestType: 'Create', props: p1 });
+  const created = await h.handler.invoke({ requestType: 'Create', props: p1 });
   expect(created.response.Status).toBe('SUCCESS');
   const id = created.response.PhysicalResourceId;
-  expect(emulator.flow(id)!.json!.equals(Buffer.from(v1.content))).toBe(true);
-  expect(emulator.flow(id)!.status).toBe('PUBLISHED');
+  expect(h.emulator.flow(id)!.json!.equals(Buffer.from(v1.content))).toBe(true);
+  expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
 
-  const updated = await handler.invoke({ requestType: 'Update', props: p2, oldProps: p1, physicalId: id });
+  const updated = await h.handler.invoke({ requestType: 'Update', props: p2, oldProps: p1, physicalId: id });
   expect(updated.response.Status).toBe('SUCCESS');
-  expect(emulator.flow(id)!.json!.equals(Buffer.from(v2.content))).toBe(true);
+  expect(h.emulator.flow(id)!.json!.equals(Buffer.from(v2.content))).toBe(true);
 
   // Peak memory above the loaded handler's baseline, across a create and an update of 10 MB.
   const growth = updated.maxRss - baseline;
   expect(growth).toBeLessThan(8 * v1.sizeBytes);
 
-  emulator.setStatus(id, 'DRAFT');
-  const deleted = await handler.invoke({ requestType: 'Delete', props: p2, physicalId: id });
+  h.emulator.setStatus(id, 'DRAFT');
+  const deleted = await h.handler.invoke({ requestType: 'Delete', props: p2, physicalId: id });
   expect(deleted.response.Status).toBe('SUCCESS');
-  expect(emulator.flow(id)).toBeUndefined();
+  expect(h.emulator.flow(id)).toBeUndefined();
   for (const r of [created, updated, deleted]) {
     expect(JSON.stringify(r.logs).length).toBeLessThan(20_000);
   }
@@ -86,10 +71,10 @@ test('deploys the largest real document of the corpus (an endpoint flow) as a dr
   const doc = FlowJson.fromFile(file);
   expect(doc.sizeBytes).toBeGreaterThan(MB);
 
-  const { response } = await handler.invoke({ requestType: 'Create', props: withAsset(doc) });
+  const { response } = await h.handler.invoke({ requestType: 'Create', props: withAsset(doc) });
 
   expect(response.Status).toBe('SUCCESS');
-  const flow = emulator.flow(response.PhysicalResourceId)!;
+  const flow = h.emulator.flow(response.PhysicalResourceId)!;
   expect(flow.status).toBe('DRAFT');
   expect(flow.json!.toString('utf8')).toBe(doc.content);
   expect(response.Data!.ValidationErrors).not.toBe('');

@@ -5,36 +5,12 @@
  * calls made. The rows follow the lifecycle table in the README.
  */
 import { createHash } from 'crypto';
-import { FlowEmulator, DEFAULT_BEHAVIOUR } from '../../emulator';
 import { FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
 import { CREATE_FAILED_PHYSICAL_ID } from '../../lib/private/contract';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
-import { Handler, OTHER_WABA, propsFor, ResponseCapture, unpublishableFlow, validFlow, WABA } from '../support/cfn';
+import { Handler, OTHER_WABA, propsFor, unpublishableFlow, validFlow, WABA, useHarness } from '../support/cfn';
 
-let emulator: FlowEmulator;
-let capture: ResponseCapture;
-let handler: Handler;
-
-beforeAll(async () => {
-  emulator = await FlowEmulator.start({ idSeed: 7 });
-  capture = await ResponseCapture.start();
-  handler = new Handler(capture, emulator.endpoint);
-});
-
-afterAll(async () => {
-  await handler.stop();
-  await emulator.close();
-  await capture.close();
-});
-
-beforeEach(() => {
-  emulator.reset();
-  emulator.configure(DEFAULT_BEHAVIOUR);
-  emulator.setLatency(0);
-  emulator.setRateLimit(undefined);
-  emulator.setAllowedWabas(undefined);
-  emulator.clearFaults();
-});
+const h = useHarness({ idSeed: 7 });
 
 const sha = (b: Buffer | undefined) => (b ? createHash('sha256').update(b).digest('hex') : undefined);
 const flowJson = (doc: object) => FlowJson.fromObject(doc);
@@ -43,115 +19,115 @@ const unchecked = FlowValidation.skip('the test sends content that the service m
 
 /** Creates a flow through the handler and clears the call log, as the starting point of a test. */
 async function deployed(props: Record<string, unknown>): Promise<string> {
-  const { response } = await handler.invoke({ requestType: 'Create', props });
+  const { response } = await h.handler.invoke({ requestType: 'Create', props });
   expect(response.Status).toBe('SUCCESS');
-  emulator.clearCalls();
+  h.emulator.clearCalls();
   return response.PhysicalResourceId;
 }
 
 describe('Create', () => {
   test('creates a draft flow with its name, categories and content, and answers its id', async () => {
     const doc = flowJson(validFlow());
-    const { response, puts } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: doc }) });
+    const { response, puts } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: doc }) });
 
     expect(puts).toBe(1);
     expect(response.Status).toBe('SUCCESS');
-    const flow = emulator.flow(response.PhysicalResourceId)!;
+    const flow = h.emulator.flow(response.PhysicalResourceId)!;
     expect(flow).toMatchObject({ flowName: 'signup', categories: ['SIGN_UP'], status: 'DRAFT', wabaId: WABA });
     expect(flow.json!.toString('utf8')).toBe(doc.content);
     expect(response.Data).toMatchObject({ FlowId: flow.flowId, FlowStatus: 'DRAFT', WabaId: WABA, ValidationErrors: '', Action: 'created' });
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow']);
   });
 
   test('creates and publishes in the create call, then checks the status', async () => {
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()), publish: true }) });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()), publish: true }) });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(response.PhysicalResourceId)!.status).toBe('PUBLISHED');
+    expect(h.emulator.flow(response.PhysicalResourceId)!.status).toBe('PUBLISHED');
     expect(response.Data!.FlowStatus).toBe('PUBLISHED');
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'GetWhatsAppFlow']);
-    expect(emulator.calls('CreateWhatsAppFlow')[0].input.publish).toBe(true);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'GetWhatsAppFlow']);
+    expect(h.emulator.calls('CreateWhatsAppFlow')[0].input.publish).toBe(true);
   });
 
   test('fails and deletes the draft when Meta refuses to publish the content, quoting its errors', async () => {
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }) });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/cannot be published.*validation errors.*terminal/i);
     expect(response.PhysicalResourceId).toBe(CREATE_FAILED_PHYSICAL_ID);
-    expect(emulator.flows()).toEqual([]);
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
+    expect(h.emulator.flows()).toEqual([]);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
   });
 
   test('fails without leaving a flow when the service rejects a create that asks to publish invalid content', async () => {
-    emulator.configure({ publishInvalidOnCreate: 'fail' });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }) });
+    h.emulator.configure({ publishInvalidOnCreate: 'fail' });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/CreateWhatsAppFlow failed: InvalidParametersException/);
-    expect(emulator.flows()).toEqual([]);
+    expect(h.emulator.flows()).toEqual([]);
   });
 
   test('fails when the name is taken by a flow the stack did not create, naming that flow and the way out', async () => {
-    const existing = emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow() });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    const existing = h.emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow() });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain(existing.flowId);
     expect(response.Reason).toContain('PUBLISHED');
     expect(response.Reason).toMatch(/adoptExisting/);
-    expect(emulator.flows()).toHaveLength(1);
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows']);
+    expect(h.emulator.flows()).toHaveLength(1);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows']);
   });
 
   test('answers a duplicate delivery of the same event with the same flow, never a second one', async () => {
-    const event = handler.event({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
-    const [a, b] = await Promise.all([handler.invoke(event), handler.invoke(event)]);
-    const c = await handler.invoke(event);
+    const event = h.handler.event({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    const [a, b] = await Promise.all([h.handler.invoke(event), h.handler.invoke(event)]);
+    const c = await h.handler.invoke(event);
 
-    expect(emulator.flows()).toHaveLength(1);
+    expect(h.emulator.flows()).toHaveLength(1);
     for (const r of [a, b, c]) {
       expect(r.response.Status).toBe('SUCCESS');
-      expect(r.response.PhysicalResourceId).toBe(emulator.flows()[0].flowId);
+      expect(r.response.PhysicalResourceId).toBe(h.emulator.flows()[0].flowId);
     }
-    expect(emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
+    expect(h.emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
   });
 
   test('adopts the flow created by a concurrent duplicate delivery that won the race for the name', async () => {
     // The other delivery's create lands between this one's name lookup and its own create.
     const props = propsFor({ flowJson: flowJson(validFlow()) });
-    emulator.failNext('CreateWhatsAppFlow', { errorType: 'InvalidParametersException', message: 'Flow name is not unique', afterEffect: true });
-    const { response } = await handler.invoke({ requestType: 'Create', props });
+    h.emulator.failNext('CreateWhatsAppFlow', { errorType: 'InvalidParametersException', message: 'Flow name is not unique', afterEffect: true });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flows()).toHaveLength(1);
-    expect(response.PhysicalResourceId).toBe(emulator.flows()[0].flowId);
+    expect(h.emulator.flows()).toHaveLength(1);
+    expect(response.PhysicalResourceId).toBe(h.emulator.flows()[0].flowId);
   });
 
   test('clones a flow of the same WABA', async () => {
-    const source = emulator.seedFlow({ wabaId: WABA, flowName: 'source', status: 'PUBLISHED', json: validFlow('Source') });
+    const source = h.emulator.seedFlow({ wabaId: WABA, flowName: 'source', status: 'PUBLISHED', json: validFlow('Source') });
     const clone = WhatsAppFlow.fromFlowAttributes(new App(), 'Src', { wabaId: WABA, flowId: source.flowId });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ cloneFrom: clone }) });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ cloneFrom: clone }) });
 
     expect(response.Status).toBe('SUCCESS');
-    const flow = emulator.flow(response.PhysicalResourceId)!;
+    const flow = h.emulator.flow(response.PhysicalResourceId)!;
     expect(flow.flowId).not.toBe(source.flowId);
     expect(sha(flow.json)).toBe(sha(source.json));
-    expect(emulator.calls('CreateWhatsAppFlow')[0].input.cloneFlowId).toBe(source.flowId);
+    expect(h.emulator.calls('CreateWhatsAppFlow')[0].input.cloneFlowId).toBe(source.flowId);
   });
 
   test('clones and then sets the declared content when both are given', async () => {
-    const source = emulator.seedFlow({ wabaId: WABA, flowName: 'source', status: 'PUBLISHED', json: validFlow('Source') });
-    emulator.configure({ cloneWithJson: 'ignore' });
+    const source = h.emulator.seedFlow({ wabaId: WABA, flowName: 'source', status: 'PUBLISHED', json: validFlow('Source') });
+    h.emulator.configure({ cloneWithJson: 'ignore' });
     const doc = flowJson(validFlow('Mine'));
     const clone = WhatsAppFlow.fromFlowAttributes(new App(), 'Src', { wabaId: WABA, flowId: source.flowId });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ cloneFrom: clone, flowJson: doc, publish: true }) });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ cloneFrom: clone, flowJson: doc, publish: true }) });
 
     expect(response.Status).toBe('SUCCESS');
-    const flow = emulator.flow(response.PhysicalResourceId)!;
+    const flow = h.emulator.flow(response.PhysicalResourceId)!;
     expect(flow.json!.toString('utf8')).toBe(doc.content);
     expect(flow.status).toBe('PUBLISHED');
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow', 'GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow', 'GetWhatsAppFlow']);
   });
 
   test('reads large content from its S3 asset', async () => {
@@ -159,78 +135,78 @@ describe('Create', () => {
     const big = FlowJson.fromObject({ ...(doc.definition as object), screens: [{ ...(doc.definition as any).screens[0], title: 'x'.repeat(5000) }] });
     const props = propsFor({ flowJson: big });
     expect(props.FlowJson).toBeUndefined();
-    emulator.putObject(String(props.ContentS3Bucket), String(props.ContentS3Key), big.content);
-    const { response } = await handler.invoke({ requestType: 'Create', props });
+    h.emulator.putObject(String(props.ContentS3Bucket), String(props.ContentS3Key), big.content);
+    const { response } = await h.handler.invoke({ requestType: 'Create', props });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(response.PhysicalResourceId)!.json!.toString('utf8')).toBe(big.content);
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'S3.GetObject', 'CreateWhatsAppFlow']);
+    expect(h.emulator.flow(response.PhysicalResourceId)!.json!.toString('utf8')).toBe(big.content);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'S3.GetObject', 'CreateWhatsAppFlow']);
   });
 
   test('fails with a clear reason when the S3 asset cannot be read, creating nothing', async () => {
     const big = FlowJson.fromObject(validFlow('y'.repeat(5000)));
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: big }) });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: big }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/reading the flow content from s3:\/\/.*NoSuchKey/);
-    expect(emulator.flows()).toEqual([]);
+    expect(h.emulator.flows()).toEqual([]);
   });
 
   test('retries a create the service failed with a 5xx, after checking that no flow was made', async () => {
-    emulator.failNext('CreateWhatsAppFlow', { errorType: 'InternalServiceException' });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    h.emulator.failNext('CreateWhatsAppFlow', { errorType: 'InternalServiceException' });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flows()).toHaveLength(1);
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'ListWhatsAppFlows', 'CreateWhatsAppFlow']);
+    expect(h.emulator.flows()).toHaveLength(1);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'ListWhatsAppFlows', 'CreateWhatsAppFlow']);
   });
 
   test('does not create twice when a create succeeded but its answer was lost', async () => {
-    emulator.failNext('CreateWhatsAppFlow', { errorType: 'network', afterEffect: true });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()), publish: true }) });
+    h.emulator.failNext('CreateWhatsAppFlow', { errorType: 'network', afterEffect: true });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()), publish: true }) });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flows()).toHaveLength(1);
-    expect(emulator.flows()[0].status).toBe('PUBLISHED');
-    expect(emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
+    expect(h.emulator.flows()).toHaveLength(1);
+    expect(h.emulator.flows()[0].status).toBe('PUBLISHED');
+    expect(h.emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
   });
 
   test('retries a read whose connection was dropped', async () => {
     const props = propsFor({ flowJson: flowJson(validFlow()) });
     const id = await deployed(props);
-    emulator.failNext('GetWhatsAppFlow', { errorType: 'network' });
-    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    h.emulator.failNext('GetWhatsAppFlow', { errorType: 'network' });
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(id)).toBeUndefined();
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
+    expect(h.emulator.flow(id)).toBeUndefined();
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
   });
 
   test('rides out throttling with backoff', async () => {
-    emulator.failNext('ListWhatsAppFlows', { errorType: 'ThrottledRequestException', count: 2 });
-    emulator.failNext('CreateWhatsAppFlow', { errorType: 'ThrottledRequestException', count: 1 });
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    h.emulator.failNext('ListWhatsAppFlows', { errorType: 'ThrottledRequestException', count: 2 });
+    h.emulator.failNext('CreateWhatsAppFlow', { errorType: 'ThrottledRequestException', count: 1 });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flows()).toHaveLength(1);
+    expect(h.emulator.flows()).toHaveLength(1);
   });
 
   test('fails at once with the service message on a permanent error', async () => {
-    emulator.setAllowedWabas([OTHER_WABA]);
-    const { response } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    h.emulator.setAllowedWabas([OTHER_WABA]);
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/ListWhatsAppFlows failed: AccessDeniedException/);
-    expect(emulator.operations()).toEqual(['ListWhatsAppFlows']);
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows']);
   });
 
   test('fails with a clear reason on properties that cannot describe a flow', async () => {
-    const { response } = await handler.invoke({ requestType: 'Create', props: { ServiceToken: 'x', WabaId: '12345', FlowName: 'a', Categories: ['SIGN_UP'] } });
+    const { response } = await h.handler.invoke({ requestType: 'Create', props: { ServiceToken: 'x', WabaId: '12345', FlowName: 'a', Categories: ['SIGN_UP'] } });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/WabaId must be a linked WABA id/);
     expect(response.PhysicalResourceId).toBe(CREATE_FAILED_PHYSICAL_ID);
-    expect(emulator.operations()).toEqual([]);
+    expect(h.emulator.operations()).toEqual([]);
   });
 });
 
@@ -240,11 +216,11 @@ describe('Update', () => {
   test('makes no write call when nothing changed', async () => {
     const props = propsFor(base);
     const id = await deployed(props);
-    const { response } = await handler.invoke({ requestType: 'Update', props, oldProps: props, physicalId: id });
+    const { response } = await h.handler.invoke({ requestType: 'Update', props, oldProps: props, physicalId: id });
 
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
     expect(response.Data!.Action).toBe('unchanged');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
   });
 
   test('makes no write call when the file was only reformatted', async () => {
@@ -252,152 +228,152 @@ describe('Update', () => {
     const after = propsFor({ flowJson: FlowJson.fromString(JSON.stringify(validFlow(), null, 4)) });
     expect(after.FlowJson).not.toEqual(before.FlowJson);
     const id = await deployed(before);
-    await handler.invoke({ requestType: 'Update', props: after, oldProps: before, physicalId: id });
+    await h.handler.invoke({ requestType: 'Update', props: after, oldProps: before, physicalId: id });
 
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
   });
 
   test('renames the flow in place', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
-    const { response } = await handler.invoke({ requestType: 'Update', props: propsFor({ ...base, flowName: 'signup-v2' }), oldProps: old, physicalId: id });
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, flowName: 'signup-v2' }), oldProps: old, physicalId: id });
 
     expect(response.PhysicalResourceId).toBe(id);
-    expect(emulator.flow(id)!.flowName).toBe('signup-v2');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow']);
-    expect(emulator.calls('UpdateWhatsAppFlow')[0].input).toMatchObject({ flowName: 'signup-v2' });
+    expect(h.emulator.flow(id)!.flowName).toBe('signup-v2');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow']);
+    expect(h.emulator.calls('UpdateWhatsAppFlow')[0].input).toMatchObject({ flowName: 'signup-v2' });
   });
 
   test('updates only the content of a draft when only the content changed', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
     const doc = flowJson(validFlow('Changed'));
-    await handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: doc }), oldProps: old, physicalId: id });
+    await h.handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: doc }), oldProps: old, physicalId: id });
 
-    expect(emulator.flow(id)!.json!.toString('utf8')).toBe(doc.content);
-    expect(emulator.flow(id)!.status).toBe('DRAFT');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets']);
+    expect(h.emulator.flow(id)!.json!.toString('utf8')).toBe(doc.content);
+    expect(h.emulator.flow(id)!.status).toBe('DRAFT');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets']);
   });
 
   test('republishes a published flow whose content changed, even with publish false', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    const { response, logs } = await handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(validFlow('V2')) }), oldProps: old, physicalId: id });
+    const { response, logs } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(validFlow('V2')) }), oldProps: old, physicalId: id });
 
     expect(response.Data!.FlowStatus).toBe('PUBLISHED');
-    expect(emulator.flow(id)!.status).toBe('PUBLISHED');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
+    expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
     expect(JSON.stringify(logs)).toMatch(/republishing it although publish is false/);
   });
 
   test('fails quoting Meta\'s errors and puts the live content back when new content cannot be published', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    const { response } = await handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }), oldProps: old, physicalId: id });
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(unpublishableFlow()), publish: true, validation: unchecked }), oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('FAILED');
     expect(response.PhysicalResourceId).toBe(id);
     expect(response.Reason).toMatch(/validation errors/);
-    const flow = emulator.flow(id)!;
+    const flow = h.emulator.flow(id)!;
     expect(flow.status).toBe('PUBLISHED');
     expect(flow.json!.toString('utf8')).toBe(base.flowJson.content);
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
   });
 
   test('publishes a draft when publish turns true', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
-    await handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true }), oldProps: old, physicalId: id });
+    await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true }), oldProps: old, physicalId: id });
 
-    expect(emulator.flow(id)!.status).toBe('PUBLISHED');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'PublishWhatsAppFlow']);
+    expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'PublishWhatsAppFlow']);
   });
 
   test('leaves a published flow published when publish turns false, and says why', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    const { response, logs } = await handler.invoke({ requestType: 'Update', props: propsFor(base), oldProps: old, physicalId: id });
+    const { response, logs } = await h.handler.invoke({ requestType: 'Update', props: propsFor(base), oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(id)!.status).toBe('PUBLISHED');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
     expect(JSON.stringify(logs)).toMatch(/cannot return to draft/);
   });
 
   test('republishes when a metadata update returned the published flow to draft', async () => {
-    emulator.configure({ metadataUpdateUnpublishes: true });
+    h.emulator.configure({ metadataUpdateUnpublishes: true });
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    await handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, flowName: 'renamed' }), oldProps: old, physicalId: id });
+    await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, flowName: 'renamed' }), oldProps: old, physicalId: id });
 
-    expect(emulator.flow(id)).toMatchObject({ flowName: 'renamed', status: 'PUBLISHED' });
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'PublishWhatsAppFlow']);
+    expect(h.emulator.flow(id)).toMatchObject({ flowName: 'renamed', status: 'PUBLISHED' });
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'PublishWhatsAppFlow']);
   });
 
   test('replaces the flow when the WABA changes: a new flow in the new WABA, the old one untouched', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    const { response } = await handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, wabaId: OTHER_WABA }), oldProps: old, physicalId: id });
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, wabaId: OTHER_WABA }), oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
     expect(response.PhysicalResourceId).not.toBe(id);
-    expect(emulator.flow(response.PhysicalResourceId)).toMatchObject({ wabaId: OTHER_WABA, status: 'PUBLISHED' });
-    expect(emulator.flow(id)!.status).toBe('PUBLISHED');
+    expect(h.emulator.flow(response.PhysicalResourceId)).toMatchObject({ wabaId: OTHER_WABA, status: 'PUBLISHED' });
+    expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
     expect(response.Data!.Action).toBe('replaced');
 
     // CloudFormation's cleanup then deletes the old physical resource with the old properties.
-    emulator.clearCalls();
-    const cleanup = await handler.invoke({ requestType: 'Delete', props: old, physicalId: id });
+    h.emulator.clearCalls();
+    const cleanup = await h.handler.invoke({ requestType: 'Delete', props: old, physicalId: id });
     expect(cleanup.response.Status).toBe('SUCCESS');
-    expect(emulator.flow(id)!.status).toBe('DEPRECATED');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
+    expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
   });
 
   test('creates the flow again when it was deleted outside CloudFormation', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
-    emulator.removeFlow(id);
-    const { response } = await handler.invoke({ requestType: 'Update', props: old, oldProps: old, physicalId: id });
+    h.emulator.removeFlow(id);
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: old, oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
     expect(response.PhysicalResourceId).not.toBe(id);
-    expect(emulator.flows().map((f) => f.flowName)).toEqual(['signup']);
+    expect(h.emulator.flows().map((f) => f.flowName)).toEqual(['signup']);
   });
 
   test('fails, saying how to proceed, when a flow deprecated outside CloudFormation still holds the name', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    emulator.setStatus(id, 'DEPRECATED');
-    const { response } = await handler.invoke({ requestType: 'Update', props: old, oldProps: old, physicalId: id });
+    h.emulator.setStatus(id, 'DEPRECATED');
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: old, oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('FAILED');
     expect(response.PhysicalResourceId).toBe(id);
     expect(response.Reason).toMatch(/deprecated outside CloudFormation.*holds the name.*change flowName/);
-    expect(emulator.flows()).toHaveLength(1);
+    expect(h.emulator.flows()).toHaveLength(1);
   });
 
   test('re-creates a flow deprecated outside CloudFormation under its new name', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    emulator.setStatus(id, 'DEPRECATED');
-    const { response } = await handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, flowName: 'signup-2' }), oldProps: old, physicalId: id });
+    h.emulator.setStatus(id, 'DEPRECATED');
+    const { response } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, flowName: 'signup-2' }), oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(response.PhysicalResourceId)).toMatchObject({ flowName: 'signup-2', status: 'PUBLISHED' });
+    expect(h.emulator.flow(response.PhysicalResourceId)).toMatchObject({ flowName: 'signup-2', status: 'PUBLISHED' });
   });
 
   test('rolls back without failing: content and name restored, a flow published by the failed update stays published', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
     const failedUpdate = propsFor({ flowJson: flowJson(validFlow('V2')), publish: true, flowName: 'signup-new' });
-    await handler.invoke({ requestType: 'Update', props: failedUpdate, oldProps: old, physicalId: id });
-    emulator.clearCalls();
+    await h.handler.invoke({ requestType: 'Update', props: failedUpdate, oldProps: old, physicalId: id });
+    h.emulator.clearCalls();
 
     // UPDATE_ROLLBACK: the old properties come back as an Update.
-    const { response, logs } = await handler.invoke({ requestType: 'Update', props: old, oldProps: failedUpdate, physicalId: id });
+    const { response, logs } = await h.handler.invoke({ requestType: 'Update', props: old, oldProps: failedUpdate, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    const flow = emulator.flow(id)!;
+    const flow = h.emulator.flow(id)!;
     expect(flow.flowName).toBe('signup');
     expect(flow.json!.toString('utf8')).toBe(base.flowJson.content);
     expect(flow.status).toBe('PUBLISHED');
@@ -407,11 +383,11 @@ describe('Update', () => {
   test('answers SUCCESS and logs the divergence when Meta has BLOCKED the flow', async () => {
     const old = propsFor({ ...base, publish: true });
     const id = await deployed(old);
-    emulator.setStatus(id, 'BLOCKED');
-    const { response, logs } = await handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(validFlow('V2')), publish: true }), oldProps: old, physicalId: id });
+    h.emulator.setStatus(id, 'BLOCKED');
+    const { response, logs } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: flowJson(validFlow('V2')), publish: true }), oldProps: old, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
     expect(JSON.stringify(logs)).toMatch(/BLOCKED by Meta/);
   });
 
@@ -419,11 +395,11 @@ describe('Update', () => {
     const doc = FlowJson.fromObject(validFlow('z'.repeat(5000)));
     const s3Props = propsFor({ flowJson: doc });
     const inlineProps = { ...s3Props, FlowJson: doc.content, ContentS3Bucket: undefined, ContentS3Key: undefined };
-    emulator.putObject(String(s3Props.ContentS3Bucket), String(s3Props.ContentS3Key), doc.content);
+    h.emulator.putObject(String(s3Props.ContentS3Bucket), String(s3Props.ContentS3Key), doc.content);
     const id = await deployed(inlineProps);
-    await handler.invoke({ requestType: 'Update', props: s3Props, oldProps: inlineProps, physicalId: id });
+    await h.handler.invoke({ requestType: 'Update', props: s3Props, oldProps: inlineProps, physicalId: id });
 
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
   });
 });
 
@@ -433,93 +409,93 @@ describe('Delete', () => {
   test('deletes a draft', async () => {
     const props = propsFor(base);
     const id = await deployed(props);
-    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
-    expect(emulator.flow(id)).toBeUndefined();
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
+    expect(h.emulator.flow(id)).toBeUndefined();
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
   });
 
   test('deprecates a published flow and never deletes it', async () => {
     const props = propsFor({ ...base, publish: true });
     const id = await deployed(props);
-    await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
-    expect(emulator.flow(id)!.status).toBe('DEPRECATED');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
+    expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
   });
 
   test.each(['THROTTLED', 'BLOCKED'])('deprecates a %s flow when the service accepts it', async (status) => {
     const props = propsFor({ ...base, publish: true });
     const id = await deployed(props);
-    emulator.setStatus(id, status);
-    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    h.emulator.setStatus(id, status);
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(id)!.status).toBe('DEPRECATED');
+    expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
   });
 
   test.each(['THROTTLED', 'BLOCKED'])('succeeds with a warning when the service refuses to deprecate a %s flow', async (status) => {
-    emulator.configure({ deprecateLocked: 'refuse' });
+    h.emulator.configure({ deprecateLocked: 'refuse' });
     const props = propsFor({ ...base, publish: true });
     const id = await deployed(props);
-    emulator.setStatus(id, status);
-    const { response, logs } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    h.emulator.setStatus(id, status);
+    const { response, logs } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.flow(id)!.status).toBe(status);
+    expect(h.emulator.flow(id)!.status).toBe(status);
     expect(logs.some((l) => l.level === 'WARN' && l.event === 'deprecate-refused')).toBe(true);
-    expect(emulator.operations()).not.toContain('DeleteWhatsAppFlow');
+    expect(h.emulator.operations()).not.toContain('DeleteWhatsAppFlow');
   });
 
   test('succeeds without a write for a flow already deprecated', async () => {
     const props = propsFor({ ...base, publish: true });
     const id = await deployed(props);
-    emulator.setStatus(id, 'DEPRECATED');
-    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    h.emulator.setStatus(id, 'DEPRECATED');
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
   });
 
   test('succeeds for a flow that no longer exists', async () => {
     const props = propsFor(base);
-    const { response } = await handler.invoke({ requestType: 'Delete', props, physicalId: '1234567890123456' });
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props, physicalId: '1234567890123456' });
 
     expect(response.Status).toBe('SUCCESS');
-    expect(emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
   });
 
   test('succeeds without any call for a physical id left by a failed create', async () => {
-    const { response } = await handler.invoke({ requestType: 'Delete', props: { Garbage: true }, physicalId: CREATE_FAILED_PHYSICAL_ID });
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props: { Garbage: true }, physicalId: CREATE_FAILED_PHYSICAL_ID });
 
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_PHYSICAL_ID });
-    expect(emulator.operations()).toEqual([]);
+    expect(h.emulator.operations()).toEqual([]);
   });
 
   test('leaves a retained flow untouched without any call', async () => {
     const props = propsFor({ ...base, removalPolicy: RemovalPolicy.RETAIN });
     const id = await deployed(props);
-    await handler.invoke({ requestType: 'Delete', props, physicalId: id });
+    await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
-    expect(emulator.flow(id)!.status).toBe('DRAFT');
-    expect(emulator.operations()).toEqual([]);
+    expect(h.emulator.flow(id)!.status).toBe('DRAFT');
+    expect(h.emulator.operations()).toEqual([]);
   });
 });
 
 describe('the answer', () => {
   test('is sent once even when the ResponseURL fails twice first', async () => {
-    capture.failNextPuts(2);
-    const { response, puts } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    h.capture.failNextPuts(2);
+    const { response, puts } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(puts).toBe(1);
     expect(response.Status).toBe('SUCCESS');
   });
 
   test('is FAILED, in time, when the service is too slow for the time left', async () => {
-    emulator.setLatency(3_000);
+    h.emulator.setLatency(3_000);
     const started = Date.now();
-    const { response } = await handler.invoke({ requestType: 'Delete', props: propsFor({ flowJson: flowJson(validFlow()) }), physicalId: '1234567890123456' }, { remainingMs: 16_500 });
+    const { response } = await h.handler.invoke({ requestType: 'Delete', props: propsFor({ flowJson: flowJson(validFlow()) }), physicalId: '1234567890123456' }, { remainingMs: 16_500 });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/ran out of time/);
@@ -530,7 +506,7 @@ describe('the answer', () => {
     const old = propsFor({ flowJson: flowJson(validFlow()), publish: true });
     const id = await deployed(old);
     const huge = { version: '7.3', screens: Array.from({ length: 60 }, (_, i) => ({ id: `S${'x'.repeat(i)}`, layout: { type: 'SingleColumnLayout', children: [] } })) };
-    const { response, bytes } = await handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: FlowJson.fromObject(huge), publish: true, validation: unchecked }), oldProps: old, physicalId: id });
+    const { response, bytes } = await h.handler.invoke({ requestType: 'Update', props: propsFor({ flowJson: FlowJson.fromObject(huge), publish: true, validation: unchecked }), oldProps: old, physicalId: id });
 
     expect(bytes).toBeLessThanOrEqual(4096);
     expect(response.Status).toBe('FAILED');
@@ -538,21 +514,21 @@ describe('the answer', () => {
   });
 
   test('is FAILED, with the cause, when the handler fails while loading', async () => {
-    const broken = new Handler(capture, emulator.endpoint, { NODE_OPTIONS: `--require ${require.resolve('../support/break-module-load.js')}` });
+    const broken = new Handler(h.capture, h.emulator.endpoint, { NODE_OPTIONS: `--require ${require.resolve('../support/break-module-load.js')}` });
     try {
       const { response, puts } = await broken.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
       expect(puts).toBe(1);
       expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED_PHYSICAL_ID });
       expect(response.Reason).toMatch(/simulated failure while loading the handler/);
-      expect(emulator.flows()).toEqual([]);
+      expect(h.emulator.flows()).toEqual([]);
     } finally {
       await broken.stop();
     }
   });
 
   test('is FAILED for an unknown request type', async () => {
-    const { response } = await handler.invoke({ requestType: 'Upgrade' as any, props: propsFor({}), physicalId: '1234567890123456' });
+    const { response } = await h.handler.invoke({ requestType: 'Upgrade' as any, props: propsFor({}), physicalId: '1234567890123456' });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/unknown RequestType/);
@@ -560,7 +536,7 @@ describe('the answer', () => {
 
   test('never logs the flow content or the ResponseURL signature', async () => {
     const secret = 'SECRET-CONTENT-MARKER';
-    const { logs } = await handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow(secret)) }) });
+    const { logs } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow(secret)) }) });
     const text = JSON.stringify(logs);
 
     expect(text).not.toContain(secret);

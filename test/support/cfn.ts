@@ -9,6 +9,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { ChildProcess, fork } from 'child_process';
 import { App, Stack } from 'aws-cdk-lib';
+import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../emulator';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 
 export const BUNDLE = path.resolve(__dirname, '../../lambda/dist/index.js');
@@ -195,6 +196,40 @@ export class Handler {
     const last = received[received.length - 1];
     return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rss: reply.memory, maxRss: reply.maxRss };
   }
+}
+
+/** The pieces a handler test works with. */
+export interface Harness {
+  readonly emulator: FlowEmulator;
+  readonly capture: ResponseCapture;
+  readonly handler: Handler;
+}
+
+/**
+ * For a test file: an emulator, a ResponseURL capture server and a handler container, started
+ * once and stopped at the end, with a clean service (state, faults, behaviour) before each test.
+ */
+export function useHarness(options: FlowEmulatorOptions = {}): Harness {
+  const h = {} as { emulator: FlowEmulator; capture: ResponseCapture; handler: Handler };
+  beforeAll(async () => {
+    h.emulator = await FlowEmulator.start(options);
+    h.capture = await ResponseCapture.start();
+    h.handler = new Handler(h.capture, h.emulator.endpoint);
+  });
+  afterAll(async () => {
+    await h.handler.stop();
+    await h.emulator.close();
+    await h.capture.close();
+  });
+  beforeEach(() => {
+    h.emulator.reset();
+    h.emulator.clearFaults();
+    h.emulator.configure(DEFAULT_BEHAVIOUR);
+    h.emulator.setLatency(0);
+    h.emulator.setRateLimit(undefined);
+    h.emulator.setAllowedWabas(undefined);
+  });
+  return h;
 }
 
 /** Properties exactly as the construct writes them, from a real synth; ServiceToken as a string. */
