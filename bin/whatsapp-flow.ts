@@ -28,6 +28,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'check Flow JSON files offline against Meta\'s rules and AWS\'s publishing limits',
     load: () => require('./cli/validate') as CliCommand,
   },
+  pull: {
+    summary: 'write the flows of a WhatsApp Business Account as a directory for WhatsAppFlowDirectory',
+    load: () => require('./cli/pull') as CliCommand,
+  },
   diff: {
     summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
     load: () => require('./cli/diff') as CliCommand,
