@@ -64,10 +64,19 @@ export interface WhatsAppFlowDirectoryProps {
  * Renaming the file or the flow keeps the flow; changing the key replaces it (unless the entry
  * sets `adoptExisting`), so treat keys as permanent.
  *
+ * An entry's fields: `flowName` (required, unique), `categories` (required, 1-9 of the service's
+ * category names), `file` (the Flow JSON file, relative to the directory, `/` between folders;
+ * omitted: the flow's content is not managed), `publish`, `preview`, `adoptExisting` (booleans,
+ * default false), `skipValidation` (a reason: the content is not checked at synth) and `comment`
+ * (free text). At the top level, `ignore` lists files (or folders, ending with `/`) that are
+ * not flows, and `comment` is free text.
+ *
  * The manifest is checked when the construct is created: every problem is reported at once,
  * with the manifest's file, line and column, the entry's JSON path and the fix. Every `.json`
  * file of the directory (subdirectories included, hidden ones and `node_modules` excepted) must
- * be used by an entry or listed under `ignore`.
+ * be used by an entry or listed under `ignore`: a file without an entry would deploy nothing
+ * while looking deployed, and an entry removed with its file left behind would deprecate a
+ * flow while its content stays in the repository.
  *
  * @example
  * new WhatsAppFlowDirectory(this, 'Flows', {
