@@ -129,12 +129,12 @@ async function readManifest(dir: string, label: (p: string) => string, flows: Fl
     throw new InputError(label(file), 'not a cloud assembly manifest (no "artifacts" object)');
   }
   const all = (artifacts ?? {}) as Record<string, unknown>;
+  const nested: string[] = [];
   for (const [id, artifact] of Object.entries(all)) {
     if (!isObject(artifact)) continue;
     const props = isObject(artifact.properties) ? artifact.properties : {};
     if (artifact.type === 'cdk:cloud-assembly' && typeof props.directoryName === 'string') {
-      if (depth >= MAX_NESTING) throw new InputError(label(file), `nested assemblies deeper than ${MAX_NESTING} levels`);
-      await readManifest(path.resolve(dir, props.directoryName), label, flows, depth + 1);
+      nested.push(props.directoryName);
     } else if (artifact.type === 'aws:cloudformation:stack') {
       if (typeof props.templateFile !== 'string') {
         throw new InputError(label(file), `stack artifact ${JSON.stringify(id)} has no templateFile`);
@@ -144,6 +144,11 @@ async function readManifest(dir: string, label: (p: string) => string, flows: Fl
       const assets = await readAssetManifest(dir, id, artifact, all, label);
       await readTemplate(path.resolve(dir, props.templateFile), { stackName, environment, assets, label, flows, depth: 0, dir });
     }
+  }
+  // The app's own stacks first, then those of its stages.
+  for (const directoryName of nested) {
+    if (depth >= MAX_NESTING) throw new InputError(label(file), `nested assemblies deeper than ${MAX_NESTING} levels`);
+    await readManifest(path.resolve(dir, directoryName), label, flows, depth + 1);
   }
 }
 
