@@ -2,10 +2,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { run } from '../../bin/cli/diff';
 import { diffContent } from '../../bin/cli/diff/content';
+import { MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
+import { DiffReport } from '../../bin/cli/diff/report';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
@@ -269,6 +271,19 @@ describe('what a deploy does to each flow', () => {
     expect(flow('Staged', 'Prod-Flows')).toMatchObject({ action: 'update', tags: ['rename'] });
   });
 
+  test('finds the flows of nested stacks, under their parent stack', async () => {
+    const nested = (dir: string, text: string) => {
+      const app = new App({ outdir: dir });
+      addFlows(new NestedStack(new Stack(app, 'Parent'), 'Child'), { Inner: { flowJson: FlowJson.fromObject(simple(text)) } });
+      app.synth();
+      return dir;
+    };
+    const out = await diff(nested(path.join(tmp, 'nested-old'), 'Hello'), nested(path.join(tmp, 'nested-new'), 'Bye'), '--json');
+    const [f]: JsonFlow[] = JSON.parse(out.stdout).flows;
+    expect(f.stack).toMatch(/^Parent\/ChildNestedStack/);
+    expect(f).toMatchObject({ action: 'update', tags: ['content'] });
+  });
+
   test('lists the flows of each stack in template order, removed flows after them', () => {
     const ids = report.flows.filter((f) => f.stack === 'FlowStack').map((f) => f.logicalId.slice(0, -8));
     expect(ids.slice(0, 3)).toEqual(['Created', 'Rename', 'Categories']);
@@ -384,6 +399,26 @@ describe('output', () => {
     expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added\n/m);
     expect(md).toMatch(/^- ❌ \*\*AWS_UNSUPPORTED_VERSION\*\* `version` \(line \d+\): /m);
     expect(md.length).toBeLessThan(20_000);
+  });
+
+  test('keeps a Markdown comment under GitHub\'s size limit, leaving out the sections that do not fit', () => {
+    const entries = Array.from({ length: 200 }, (_, i) => ({ kind: 'changed' as const, depth: 1, path: `screens[0].layout.children[${i}]`, label: 'TextBody', detail: `text: "${'a'.repeat(40)}" → "${'b'.repeat(40)}"` }));
+    const counts = { screensAdded: 0, screensRemoved: 0, screensChanged: 1, componentsAdded: 0, componentsRemoved: 0, componentsChanged: 200 };
+    const flows = Array.from({ length: 100 }, (_, i) => ({
+      stack: 'FlowStack',
+      logicalId: `Flow${i}`,
+      flowName: `flow-${i}`,
+      action: 'update' as const,
+      plan: { action: 'update' as const, tags: ['content'], effects: ['updates the content of the draft'], notes: [], contentChanged: true, validate: false, publishes: false },
+      content: { oldBytes: 1000, newBytes: 1000, entries, omitted: 0, counts },
+    }));
+    const report: DiffReport = { flows, changed: 100, errors: 0, warnings: 0 };
+    const md = renderMarkdown(report);
+    expect(md.length).toBeLessThan(MARKDOWN_BUDGET + 200);
+    expect(md).toContain('<details><summary>Screens and components</summary>');
+    expect(md).toContain('… 100 more not shown');
+    expect(md).toMatch(/_\d+ more flow sections left out to keep this comment short: run `npx whatsapp-flow diff` for the full report\._\n$/);
+    expect(md.match(/^\| `flow-\d+` /gm)).toHaveLength(100);
   });
 
   test('prints one JSON document with --format json', async () => {

@@ -86,7 +86,7 @@ function findingCounts(f: Findings): string {
 
 function totals(report: DiffReport): string {
   const flows = report.flows.length;
-  const base = flows === 0 ? 'no flows in either assembly' : `${report.changed} of ${flows} flow${flows === 1 ? '' : 's'} change${report.changed === 1 && flows === 1 ? 's' : ''}`;
+  const base = flows === 0 ? 'no flows in either assembly' : `${report.changed} of ${flows} flow${flows === 1 ? '' : 's'} change${report.changed === 1 ? 's' : ''}`;
   const checks = report.errors + report.warnings > 0 ? `; validator: ${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'} in the new versions` : '';
   return base + checks;
 }
