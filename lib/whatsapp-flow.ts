@@ -276,7 +276,7 @@ function validateContent(scope: Construct, content: FlowJson, publish: boolean, 
       validate: () => [
         `flowJson has ${errors.length} error${errors.length === 1 ? '' : 's'}${publish ? ' (checked for publishing)' : ''}:\n` +
           errors.map((f) => `  ${FlowJsonValidator.formatFinding(f, source)}`).join('\n') +
-          '\n  (run `npx whatsapp-flow validate` on the file; to deploy anyway, set validation: FlowValidation.skip(reason))',
+          '\n  (run `npx whatsapp-flow validate` on the file; to deploy anyway, set validation: FlowValidation.skip(reason), or "skipValidation": "<reason>" in a flow directory\'s manifest)',
       ],
     });
   }
