@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { App } from 'aws-cdk-lib';
+import { App, AssetStaging } from 'aws-cdk-lib';
 import type { Template } from './template';
 
 /** The app could not be loaded or synthesized. */
@@ -69,6 +69,8 @@ export function loadAppBuilder(modulePath: string): AppBuilder {
  */
 export function synthesize(builder: AppBuilder, options: { outdir: string; context: Record<string, unknown>; validate: boolean }): SynthResult {
   fs.rmSync(options.outdir, { recursive: true, force: true });
+  // Staging remembers what it copied in this process; the emptied outdir needs every asset again.
+  AssetStaging.clearAssetHashCache();
   const savedValidation = process.env.CDK_VALIDATION;
   const savedExitCode = process.exitCode;
   if (!options.validate) process.env.CDK_VALIDATION = 'false';
