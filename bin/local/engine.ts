@@ -399,7 +399,11 @@ class Engine {
         this.row(d.id, 'rolled back', target.physicalId, a.data, target.what);
       } else {
         this.row(d.id, 'failed', target.physicalId, a.data, `rollback Delete failed: ${a.reason}`);
-        this.problems.push(`${d.id}: the rollback Delete of flow ${target.physicalId} failed: ${a.reason}. The flow is left in the emulator, no longer managed`);
+        this.problems.push(
+          isFlowId(target.physicalId)
+            ? `${d.id}: the rollback Delete of flow ${target.physicalId} failed: ${a.reason}. The flow is left in the emulator, no longer managed`
+            : `${d.id}: the rollback Delete of ${target.physicalId} failed: ${a.reason}. CloudFormation would end in a ROLLBACK_FAILED state`,
+        );
       }
     }
 

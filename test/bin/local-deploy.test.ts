@@ -285,11 +285,12 @@ describe('simulated IAM', () => {
 
   test('replaces flows moved to another WABA and cleans up the old ones while the old WABA is still granted', async () => {
     // GIVEN
-    expect((await deploySpec([draft, live])).code).toBe(0);
-    const [oldDraft, oldLive] = await emulatorFlows();
+    const kept: FlowEntry = { id: 'Kept', flowName: 'kept', wabaId: WABA_A, json: validFlow('Kept'), retain: true };
+    expect((await deploySpec([draft, live, kept])).code).toBe(0);
+    const [oldDraft, oldLive, oldKept] = await emulatorFlows();
 
     // WHEN the grant of WABA A leaves the template with them
-    const result = await deploySpec([{ ...draft, wabaId: WABA_B }, { ...live, wabaId: WABA_B }]);
+    const result = await deploySpec([{ ...draft, wabaId: WABA_B }, { ...live, wabaId: WABA_B }, { ...kept, wabaId: WABA_B }]);
 
     // THEN
     expect(result.code).toBe(0);
@@ -301,11 +302,17 @@ describe('simulated IAM', () => {
       expect.objectContaining({ action: 'replaced', status: 'PUBLISHED' }),
       { action: 'deprecated', flowId: oldLive.flowId, status: 'DEPRECATED' },
     ]);
+    expect(rowsOf(result, 'Kept')).toEqual([
+      expect.objectContaining({ action: 'replaced', status: 'DRAFT' }),
+      { action: 'retained', flowId: oldKept.flowId, status: 'DRAFT' },
+    ]);
     const flows = await emulatorFlows();
     expect(flows.map((f) => [f.flowName, f.wabaId, f.status])).toEqual([
       ['live', WABA_A, 'DEPRECATED'],
+      ['kept', WABA_A, 'DRAFT'],
       ['draft', WABA_B, 'DRAFT'],
       ['live', WABA_B, 'PUBLISHED'],
+      ['kept', WABA_B, 'DRAFT'],
     ]);
   });
 
