@@ -130,6 +130,8 @@ process.on('unhandledRejection', (e) => {
   process.send({ crash: 'unhandled rejection: ' + ((e && e.stack) || e), logs: lines });
   process.exit(128);
 });
+// The host is gone (it exited or was killed): so is the container.
+process.on('disconnect', () => process.exit(0));
 process.on('message', async (msg) => {
   const started = Date.now();
   const context = {

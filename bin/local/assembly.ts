@@ -94,6 +94,9 @@ export function synthesize(builder: AppBuilder, options: { outdir: string; conte
   }
 
   const messages: SynthResult['messages'] = [];
+  if (assembly.nestedAssemblies.length > 0) {
+    messages.push({ level: 'warning', text: 'the app has Stages: only its top-level stacks are deployed locally' });
+  }
   const stacks: SynthesizedStack[] = [];
   for (const stack of assembly.stacks) {
     for (const m of stack.messages) {

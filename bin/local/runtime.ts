@@ -10,6 +10,9 @@ import {
   CustomResourceEvent, CustomResourceOutcome, LambdaContainer, LambdaFunctionConfig, ResponseServer, sendCustomResourceEvent,
 } from '../../emulator/lambda-host';
 
+/** The log keeps about this much of the latest lines. */
+const MAX_LOG_BYTES = 1024 * 1024;
+
 export interface RuntimeOptions {
   readonly emulator: FlowEmulator;
   /** Where the provider's log lines are appended. */
@@ -20,6 +23,7 @@ export interface RuntimeOptions {
 
 export class LocalRuntime {
   public static async start(options: RuntimeOptions): Promise<LocalRuntime> {
+    trimLog(options.logFile);
     return new LocalRuntime(options, await ResponseServer.start());
   }
 
@@ -63,4 +67,18 @@ export class LocalRuntime {
     }
     return c;
   }
+}
+
+/** Keeps the newest half of the log once it outgrows its limit, cut at a line boundary. */
+function trimLog(file: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size <= MAX_LOG_BYTES) return;
+  const text = fs.readFileSync(file, 'utf8');
+  const tail = text.slice(text.length - MAX_LOG_BYTES / 2);
+  fs.writeFileSync(file, tail.slice(tail.indexOf('\n') + 1));
 }
