@@ -306,7 +306,7 @@ class Engine {
     if (failure !== undefined) return this.rollback(done, failure);
 
     await this.cleanup(done);
-    const changed = this.events > 0 || !previous;
+    const changed = this.events > 0 || this.rows.some((r) => r.action !== 'unchanged');
     return {
       stackName: this.stackName,
       outcome: !previous ? 'created' : changed ? 'updated' : 'no changes',
