@@ -58,8 +58,11 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
         break;
       case 'Update': {
         const previous = parseLenient(event.OldResourceProperties);
-        if (isFlowId(physicalId) && (!previous || wabaKey(previous.wabaId) === wabaKey(desired.wabaId))) {
-          current = await service.get(desired.wabaId, physicalId);
+        if (isFlowId(physicalId)) {
+          const moved = previous !== undefined && wabaKey(previous.wabaId) !== wabaKey(desired.wabaId);
+          // After a WABA change, look for the flow in the declared WABA: found there, the move is
+          // being rolled back (the failed move never touched it); not found, it is a replacement.
+          current = moved ? await service.probe(desired.wabaId, physicalId) : await service.get(desired.wabaId, physicalId);
         }
         thePlan = plan({ requestType: 'Update', desired, previous, physicalId, current });
         logPlan(log, event, thePlan, current);

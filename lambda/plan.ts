@@ -94,8 +94,14 @@ function planUpdate(input: PlanInput): Plan {
   if (!isFlowId(physicalId)) {
     return planCreate(desired, [`physical id ${JSON.stringify(physicalId)} is not a flow id: creating the flow`], 'replace');
   }
-  if (previous && wabaKey(previous.wabaId) !== wabaKey(desired.wabaId)) {
+  const moved = previous !== undefined && wabaKey(previous.wabaId) !== wabaKey(desired.wabaId);
+  if (moved && !current) {
     return planCreate(desired, [`wabaId changed from ${previous.wabaId} to ${desired.wabaId}: creating the flow in the new WABA; CloudFormation then deletes or deprecates flow ${physicalId}`], 'replace');
+  }
+  if (moved && current!.status !== Status.DEPRECATED) {
+    // The flow already lives in the declared WABA: a move that failed is being rolled back. The
+    // failed move never touched this flow, so it is as the declaration describes.
+    return planInPlace(desired, desired, physicalId, current!, [`flow ${physicalId} is already in ${desired.wabaId}: rolling back a failed move, nothing to replace`]);
   }
   if (current === null) {
     return planCreate(desired, [`flow ${physicalId} no longer exists (deleted outside CloudFormation): creating it again`], 'replace');
@@ -107,7 +113,10 @@ function planUpdate(input: PlanInput): Plan {
     return planCreate(desired, [`flow ${physicalId} was deprecated outside CloudFormation: creating it again`], 'replace');
   }
 
-  const notes: string[] = [];
+  return planInPlace(desired, previous, physicalId, current, []);
+}
+
+function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physicalId: string, current: FlowState, notes: string[]): Plan {
   const steps: Step[] = [];
   if (current.status === Status.BLOCKED) {
     notes.push(`flow ${physicalId} is BLOCKED by Meta and refuses changes; the declared state is not applied (contact Meta support, then deploy again)`);

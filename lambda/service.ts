@@ -134,6 +134,20 @@ export class FlowService {
     }
   }
 
+  /**
+   * GetWhatsAppFlow in a WABA the flow may not belong to: any refusal other than a transient
+   * error means "not there".
+   */
+  public async probe(wabaId: string, flowId: string): Promise<FlowState | null> {
+    try {
+      return await this.get(wabaId, flowId);
+    } catch (e) {
+      if (isTransient((e as FlowError).cause)) throw e;
+      this.options.log.info({ event: 'probe', flowId, wabaId, result: 'not in this WABA', error: errorName((e as FlowError).cause) });
+      return null;
+    }
+  }
+
   /** The flow of this name in the WABA, if any (the service has no name filter: a full scan). */
   public async findByName(wabaId: string, flowName: string): Promise<FlowSummary | undefined> {
     let nextToken: string | undefined;

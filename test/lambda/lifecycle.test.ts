@@ -329,6 +329,26 @@ describe('Update', () => {
     expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
   });
 
+  test('rolls back a failed WABA move in place: the original flow stays and nothing is created', async () => {
+    const old = propsFor({ ...base, publish: true });
+    const id = await deployed(old);
+    const moved = propsFor({ ...base, publish: true, wabaId: OTHER_WABA });
+    h.emulator.setAllowedWabas([WABA]);
+    const failed = await h.handler.invoke({ requestType: 'Update', props: moved, oldProps: old, physicalId: id });
+    expect(failed.response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: id });
+    h.emulator.setAllowedWabas(undefined);
+    h.emulator.clearCalls();
+
+    // UPDATE_ROLLBACK: the failed resource gets its old properties back as an Update.
+    const { response, logs } = await h.handler.invoke({ requestType: 'Update', props: old, oldProps: moved, physicalId: id });
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(h.emulator.flows()).toHaveLength(1);
+    expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow']);
+    expect(JSON.stringify(logs)).toMatch(/rolling back a failed move/);
+  });
+
   test('creates the flow again when it was deleted outside CloudFormation', async () => {
     const old = propsFor(base);
     const id = await deployed(old);
