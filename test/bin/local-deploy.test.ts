@@ -327,6 +327,9 @@ describe('simulated IAM', () => {
     // THEN
     expect(result.code).toBe(1);
     expect(result.json.stacks[0].failure).toMatch(/AccessDeniedException.*waba\/bbbb0/);
+    // The rollback (an Update back to the old WABA) succeeds without replacing anything.
+    expect(result.json.stacks[0].problems).toEqual([]);
+    expect(deployed().stacks.Spec.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect((await emulatorFlows()).filter((f) => f.wabaId === WABA_A)).toEqual(before);
     expect(Object.values(deployed().stacks.Spec.resources).map((r) => r.physicalId)).toEqual([before[0].flowId]);
   });
