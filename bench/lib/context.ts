@@ -1,0 +1,160 @@
+/**
+ * What every section shares: the repository's paths, the run's mode and grid, a temporary folder
+ * removed at the end, the corpus documents used and the machine's description.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const CORPUS_DIR = path.resolve(ROOT, '..', 'shared', 'corpus', 'flows');
+export const HANDLER_BUNDLE = path.join(ROOT, 'lambda', 'dist', 'index.js');
+export const CLI_BUNDLE = path.join(ROOT, 'dist', 'bin', 'whatsapp-flow.js');
+export const WABA = 'waba-0123456789abcdef0123456789abcdef';
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** Section ids to run (all when empty). */
+  readonly only: readonly string[];
+  /** Flow counts of the synth and deploy grids. */
+  readonly flowCounts: readonly number[];
+  /** Repetitions of the synth measurements. */
+  readonly synthReps: number;
+  /** Largest flow count run with the largest document (synth and deploy). */
+  readonly largestDocMaxFlows: number;
+  /** Largest flow count deployed with the largest document. */
+  readonly largestDocDeployMaxFlows: number;
+  readonly deployFlowCounts: readonly number[];
+  /** Flow counts also deployed through the offline deploy's engine (one event at a time). */
+  readonly engineFlowCounts: readonly number[];
+  /** Concurrency levels of the concurrency section. */
+  readonly concurrency: readonly number[];
+  readonly coldStarts: number;
+  /** Time given to each validator throughput measurement. */
+  readonly validatorMs: number;
+  readonly cliReps: number;
+}
+
+export function optionsFor(argv: readonly string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const only = argv.filter((a) => a.startsWith('--only=')).flatMap((a) => a.slice('--only='.length).split(','));
+  return quick
+    ? {
+        quick,
+        only,
+        flowCounts: [1, 10],
+        synthReps: 1,
+        largestDocMaxFlows: 1,
+        largestDocDeployMaxFlows: 1,
+        deployFlowCounts: [5],
+        engineFlowCounts: [5],
+        concurrency: [5],
+        coldStarts: 3,
+        validatorMs: 200,
+        cliReps: 1,
+      }
+    : {
+        quick,
+        only,
+        flowCounts: [1, 10, 100, 200],
+        synthReps: 3,
+        largestDocMaxFlows: 200,
+        largestDocDeployMaxFlows: 100,
+        deployFlowCounts: [1, 10, 100, 200],
+        engineFlowCounts: [1, 10],
+        concurrency: [1, 10, 25, 50],
+        coldStarts: 21,
+        validatorMs: 2000,
+        cliReps: 5,
+      };
+}
+
+/** A corpus document the benchmark deploys: its file, size and why it was chosen. */
+export interface CorpusDoc {
+  readonly label: string;
+  readonly file: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly text: string;
+}
+
+/** Every corpus document, smallest first. Throws with the fix when the corpus is missing. */
+export function corpusFiles(): { file: string; name: string; bytes: number }[] {
+  if (!fs.existsSync(CORPUS_DIR)) {
+    throw new Error(`the Flow JSON corpus is missing at ${CORPUS_DIR}; check out ../shared next to the repository`);
+  }
+  return fs
+    .readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => ({ file: path.join(CORPUS_DIR, f), name: f, bytes: fs.statSync(path.join(CORPUS_DIR, f)).size }))
+    .sort((a, b) => a.bytes - b.bytes || a.name.localeCompare(b.name));
+}
+
+/** The median-size corpus document, the largest one, and the largest that still travels inline (≤ 4 KiB). */
+export function chosenDocs(): { median: CorpusDoc; largest: CorpusDoc; largestInline: CorpusDoc } {
+  const files = corpusFiles();
+  const pick = (label: string, f: { file: string; name: string; bytes: number }): CorpusDoc => ({ label, ...f, text: fs.readFileSync(f.file, 'utf8') });
+  const inline = files.filter((f) => f.bytes <= 4096);
+  return {
+    median: pick('median', files[Math.floor((files.length - 1) / 2)]),
+    largest: pick('largest', files[files.length - 1]),
+    largestInline: pick('largest inline', inline[inline.length - 1]),
+  };
+}
+
+/**
+ * The text of flow number `i` made from a corpus document: the same bytes except that the first
+ * screen title names the flow, so that N flows are N distinct documents (as in a real stack),
+ * each with its own content hash and S3 object. Size changes by a few bytes.
+ */
+export function variantText(text: string, i: number): string {
+  const re = /("title"\s*:\s*")/;
+  if (re.test(text)) return text.replace(re, `$1#${i} `);
+  // No title: tag the version string's neighbour instead (still valid JSON, same structure).
+  return text.replace(/("version"\s*:\s*"[^"]*")/, `$1, "x-bench": "${i}"`);
+}
+
+/** A temporary folder for the run; every file the benchmark writes goes below it. */
+export class Scratch {
+  public readonly dir: string;
+  constructor() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wfc-bench-'));
+  }
+  public sub(name: string): string {
+    const d = path.join(this.dir, name);
+    fs.mkdirSync(d, { recursive: true });
+    return d;
+  }
+  public remove(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the N variant files of a document into `dir` once; returns their paths. */
+export function variantFiles(dir: string, doc: CorpusDoc, n: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  return Array.from({ length: n }, (_, i) => {
+    const f = path.join(dir, `${doc.label.replace(/\s+/g, '-')}-${i}.json`);
+    if (!fs.existsSync(f)) fs.writeFileSync(f, variantText(doc.text, i));
+    return f;
+  });
+}
+
+export function machine(): { nproc: number; memory: string; node: string; cpu: string; os: string } {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return {
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    node: process.version,
+    cpu,
+    os: `${os.type()} ${os.release()}`,
+  };
+}

@@ -1,0 +1,393 @@
+/**
+ * Deploy: creating N flows, updating one among N and destroying N, through the provider's bundled
+ * handler against the rate-limited emulator, with CloudFormation's event order.
+ *
+ * Two ways of sending the events:
+ * - the offline deploy itself (`runStackOperation` of bin/local/engine.ts, what `npm start`
+ *   runs): one event at a time;
+ * - the CloudFormation model of lib/cfn-model.ts: the same events with bounded parallelism, as
+ *   CloudFormation works through independent resources.
+ * The AwsCustomResource DIY baseline runs aws-cdk-lib's own handler in the same model.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { FlowEmulator } from '../../emulator';
+import { ResponseServer } from '../../emulator/lambda-host';
+import { SynthesizedStack, synthesize } from '../../bin/local/assembly';
+import { runStackOperation, StackResult } from '../../bin/local/engine';
+import { LocalRuntime } from '../../bin/local/runtime';
+import { sameJson } from '../../bin/local/template';
+import { RESOURCE_TYPE } from '../../lib/private/contract';
+import { HANDLER_BUNDLE, variantFiles, variantText, WABA } from '../lib/context';
+import { Worker } from '../lib/proc';
+import { ContainerPool, ENV, EventSpec, flowResources, functionConfig, SentEvent, sendAll, serviceFunctionId, uploadAssets, writeDiyHandler } from '../lib/cfn-model';
+import type { SectionResult, Table } from '../lib/report';
+import type { SectionContext } from '../lib/section';
+import { buildApp, Variant } from '../lib/stacks';
+import { fmtMs, fmtRatio, now, pct } from '../lib/stats';
+import { deployFailure } from './synth';
+import { templateFacts } from '../lib/stacks';
+
+/** The service as the benchmark models it. */
+export const LATENCY_MS = 100;
+export const RATE_LIMIT_RPS = 20;
+export const RATE_LIMIT_BURST = 20;
+/** Events CloudFormation has in flight at once in the model. */
+export const PARALLELISM = 10;
+const SERVICE_TIMEOUT_MS = 420_000;
+const PHASE_DEADLINE_MS = 240_000;
+
+const FLOW_OPS = ['ListWhatsAppFlows', 'CreateWhatsAppFlow', 'GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'UpdateWhatsAppFlow', 'PublishWhatsAppFlow', 'DeleteWhatsAppFlow', 'DeprecateWhatsAppFlow'] as const;
+const SHORT: Record<string, string> = {
+  ListWhatsAppFlows: 'List',
+  CreateWhatsAppFlow: 'Create',
+  GetWhatsAppFlow: 'Get',
+  UpdateWhatsAppFlowAssets: 'UpdateAssets',
+  UpdateWhatsAppFlow: 'Update',
+  PublishWhatsAppFlow: 'Publish',
+  DeleteWhatsAppFlow: 'Delete',
+  DeprecateWhatsAppFlow: 'Deprecate',
+};
+/** The one call each event needs at least (drafts). */
+const MINIMUM: Record<Phase, string> = { create: 'CreateWhatsAppFlow', update: 'UpdateWhatsAppFlowAssets', destroy: 'DeleteWhatsAppFlow' };
+
+type Phase = 'create' | 'update' | 'destroy';
+type Path = 'engine' | 'model' | 'diy';
+const PATH_LABEL: Record<Path, string> = {
+  engine: 'WhatsAppFlow, offline deploy (1 event at a time)',
+  model: `WhatsAppFlow, CloudFormation model (${PARALLELISM} in parallel)`,
+  diy: `AwsCustomResource DIY, CloudFormation model (${PARALLELISM} in parallel)`,
+};
+
+export interface PhaseResult {
+  readonly doc: string;
+  readonly n: number;
+  readonly path: Path;
+  readonly phase: Phase;
+  readonly events: number;
+  readonly succeeded: number;
+  readonly wallMs: number;
+  /** Requests the emulator received for each flow operation (throttled ones included). */
+  readonly ops: Record<string, number>;
+  readonly throttled: number;
+  /** Retries the handler logged. */
+  readonly retries: number;
+  readonly longestEventMs: number;
+  readonly coldStarts: number;
+  readonly failures: string[];
+}
+
+/**
+ * The lower bound of a phase: the necessary calls beyond the bucket's burst at the rate limit, and
+ * at least one round trip per wave of parallel events.
+ */
+export function idealMs(necessaryCalls: number, parallelism: number): number {
+  return Math.max((Math.max(0, necessaryCalls - RATE_LIMIT_BURST) / RATE_LIMIT_RPS) * 1000, Math.ceil(necessaryCalls / parallelism) * LATENCY_MS);
+}
+
+export function opsOf(emulator: FlowEmulator): { ops: Record<string, number>; throttled: number } {
+  const ops: Record<string, number> = {};
+  let throttled = 0;
+  for (const c of emulator.calls()) {
+    ops[c.operation] = (ops[c.operation] ?? 0) + 1;
+    if (c.httpStatus === 429) throttled++;
+  }
+  return { ops, throttled };
+}
+
+function retriesIn(lines: ReadonlyArray<Record<string, unknown>>): number {
+  return lines.filter((l) => l.event === 'retry').length;
+}
+
+interface Deployable {
+  readonly stack: SynthesizedStack;
+  readonly type: string;
+}
+
+function synthFor(variant: Variant, files: string[], outdir: string): Deployable {
+  const s = synthesize(({ outdir: o }) => buildApp({ variant, files, outdir: o, validation: false }), { outdir, context: {}, validate: false });
+  return { stack: s.stacks[0], type: RESOURCE_TYPE };
+}
+
+/** One (document, N) case, run in a worker process of its own so that its heap is freed after it. */
+export interface DeployCase {
+  readonly doc: string;
+  readonly n: number;
+  readonly paths: Path[];
+  /** The N flow files, and the changed copy of the first one for the update. */
+  readonly files: string[];
+  readonly changed: string;
+  readonly workDir: string;
+  readonly diyCode: string;
+  /** Also check the DIY baseline on a published flow (once). */
+  readonly diyPublished?: { readonly text: string };
+}
+
+export interface DeployCaseResult {
+  readonly results: PhaseResult[];
+  readonly diyPublished?: string;
+  readonly error?: string;
+}
+
+/** Runs one case: each path deploys, updates one flow and destroys, on a fresh emulator state. */
+export async function runDeployCase(c: DeployCase, progress: (m: string) => void = () => undefined): Promise<DeployCaseResult> {
+  const results: PhaseResult[] = [];
+  const emulator = await FlowEmulator.start({ latencyMs: LATENCY_MS, rateLimit: { requestsPerSecond: RATE_LIMIT_RPS, burst: RATE_LIMIT_BURST }, idSeed: 'bench' });
+  const responses = await ResponseServer.start();
+  let diyPublished: string | undefined;
+  try {
+    for (const p of c.paths) {
+      const variant: Variant = p === 'diy' ? 'diy' : 'ours';
+      const out = path.join(c.workDir, `${p}`);
+      fs.mkdirSync(out, { recursive: true });
+      const v1 = synthFor(variant, c.files, path.join(out, 'v1'));
+      if (p === 'diy') {
+        const failure = deployFailure(templateFacts(v1.stack.templateFile, v1.stack.template));
+        if (failure) {
+          for (const phase of ['create', 'update', 'destroy'] as Phase[]) {
+            results.push({ doc: c.doc, n: c.n, path: p, phase, events: c.n, succeeded: 0, wallMs: NaN, ops: {}, throttled: 0, retries: 0, longestEventMs: NaN, coldStarts: 0, failures: [`not deployable: ${failure}`] });
+          }
+          fs.rmSync(out, { recursive: true, force: true });
+          continue;
+        }
+      }
+      const v2 = () => synthFor(variant, [c.changed, ...c.files.slice(1)], path.join(out, 'v2'));
+      emulator.reset();
+      progress(`deploy ${c.doc} N=${c.n} ${p}`);
+      const phases = p === 'engine' ? await viaEngine(emulator, v1, v2, out) : await viaModel(emulator, responses, v1, v2, p === 'diy' ? c.diyCode : undefined);
+      for (const r of phases) results.push({ ...r, doc: c.doc, n: c.n, path: p });
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+    if (c.diyPublished) diyPublished = await diyDeletesPublished(emulator, responses, c.diyCode, c.diyPublished.text, path.join(c.workDir, 'diy-published'));
+  } finally {
+    await responses.close();
+    await emulator.close();
+  }
+  return { results, diyPublished };
+}
+
+const WORKER = path.join(__dirname, '..', 'workers', 'deploy-worker.ts');
+
+export async function deploySection(ctx: SectionContext): Promise<SectionResult> {
+  const started = now();
+  const { options, scratch, docs } = ctx;
+  if (!fs.existsSync(HANDLER_BUNDLE)) {
+    return { id: 'deploy', title: 'Deploy', tables: [], findings: [], durationMs: 0, skipped: 'lambda/dist/index.js is missing: run `npm run build` first' };
+  }
+  const results: PhaseResult[] = [];
+  const diyCode = writeDiyHandler(scratch.sub('diy-handler'));
+  let diyPublished: string | undefined;
+  const left: string[] = [];
+  for (const doc of [docs.median, docs.largest]) {
+    const counts = options.deployFlowCounts.filter((n) => doc !== docs.largest || n <= options.largestDocDeployMaxFlows);
+    for (const n of options.deployFlowCounts) if (!counts.includes(n)) left.push(`${doc.label} document at N = ${n}`);
+    const files = variantFiles(scratch.sub(`flows-${doc.label.replace(/\s+/g, '-')}`), doc, Math.max(...counts));
+    // The update changes flow 0's document: its own copy, so the shared files stay as they were.
+    const changed = path.join(scratch.sub(`deploy-${doc.label.replace(/\s+/g, '-')}-changed`), 'flow-0.json');
+    fs.writeFileSync(changed, variantText(doc.text, 100_000));
+    for (const n of counts) {
+      const paths: Path[] = ['model', 'diy', ...(options.engineFlowCounts.includes(n) ? ['engine' as Path] : [])];
+      const input: DeployCase = {
+        doc: doc.label, n, paths, files: files.slice(0, n), changed, workDir: scratch.sub(`deploy-${doc.label.replace(/\s+/g, '-')}-${n}`), diyCode,
+        diyPublished: doc === docs.median && n === counts[0] ? { text: doc.text } : undefined,
+      };
+      ctx.progress(`deploy ${doc.label} N=${n} (${paths.join(', ')})`);
+      const worker = new Worker<DeployCase, DeployCaseResult>(WORKER, ['--max-old-space-size=8192']);
+      try {
+        const r = await worker.request(input, 600_000);
+        if (r.error) throw new Error(r.error);
+        results.push(...r.results);
+        diyPublished ??= r.diyPublished;
+      } finally {
+        await worker.close();
+        fs.rmSync(input.workDir, { recursive: true, force: true });
+      }
+    }
+  }
+  return report(results, diyPublished, left, now() - started);
+}
+
+type PhaseOut = Omit<PhaseResult, 'doc' | 'n' | 'path'>;
+
+/** The three phases through the CloudFormation model (parallel). */
+async function viaModel(emulator: FlowEmulator, responses: ResponseServer, v1: Deployable, nextVersion: () => Deployable, diyCode?: string): Promise<PhaseOut[]> {
+  const fnId = serviceFunctionId(v1.stack.template, v1.type);
+  const pool = new ContainerPool({ ...functionConfig(v1.stack, fnId, diyCode), endpoint: emulator.endpoint });
+  const out: PhaseOut[] = [];
+  try {
+    const run = async (phase: Phase, events: EventSpec[]): Promise<SentEvent[]> => {
+      emulator.clearCalls();
+      const before = pool.started;
+      const { sent, wallMs } = await sendAll(events, pool, responses, { parallelism: PARALLELISM, serviceTimeoutMs: SERVICE_TIMEOUT_MS, deadlineMs: PHASE_DEADLINE_MS });
+      const { ops, throttled } = opsOf(emulator);
+      const failures = sent.filter((s) => s.outcome.status !== 'SUCCESS').map((s) => s.outcome.reason);
+      out.push({
+        phase,
+        events: events.length,
+        succeeded: sent.length - failures.length,
+        wallMs,
+        ops,
+        throttled,
+        retries: sent.reduce((a, s) => a + retriesIn(s.outcome.invocation?.logs ?? []), 0),
+        longestEventMs: Math.max(...sent.map((s) => s.outcome.durationMs)),
+        coldStarts: pool.started - before,
+        failures: [...new Set(failures)].slice(0, 3),
+      });
+      return sent;
+    };
+
+    uploadAssets(v1.stack, emulator);
+    const flows1 = flowResources(v1.stack.template, v1.type);
+    const created = await run('create', flows1.map((f) => ({ RequestType: 'Create', LogicalResourceId: f.id, ResourceType: v1.type, ResourceProperties: f.props })));
+    const physical = new Map(created.map((s) => [s.spec.LogicalResourceId, s.outcome.physicalResourceId]));
+
+    const v2 = nextVersion();
+    uploadAssets(v2.stack, emulator);
+    const flows2 = flowResources(v2.stack.template, v2.type);
+    const before = new Map(flows1.map((f) => [f.id, f.props]));
+    const updates: EventSpec[] = flows2
+      .filter((f) => before.has(f.id) && !sameJson(before.get(f.id), f.props))
+      .map((f) => ({ RequestType: 'Update', LogicalResourceId: f.id, ResourceType: v2.type, ResourceProperties: f.props, OldResourceProperties: before.get(f.id), PhysicalResourceId: physical.get(f.id) }));
+    const updated = await run('update', updates);
+    for (const s of updated) if (s.outcome.physicalResourceId) physical.set(s.spec.LogicalResourceId, s.outcome.physicalResourceId);
+
+    await run('destroy', [...flows2].reverse().map((f) => ({ RequestType: 'Delete', LogicalResourceId: f.id, ResourceType: v2.type, ResourceProperties: f.props, PhysicalResourceId: physical.get(f.id) ?? 'unknown' })));
+  } finally {
+    await pool.stop();
+  }
+  return out;
+}
+
+/** The three phases through the offline deploy's own engine (`npm start`'s code path). */
+async function viaEngine(emulator: FlowEmulator, v1: Deployable, nextVersion: () => Deployable, stateDir: string): Promise<PhaseOut[]> {
+  const logFile = path.join(stateDir, 'provider.log');
+  const runtime = await LocalRuntime.start({ emulator, logFile });
+  const out: PhaseOut[] = [];
+  const functionsOf = (d: Deployable) => {
+    const id = serviceFunctionId(d.stack.template, d.type);
+    return { [id]: path.relative(stateDir, functionConfig(d.stack, id).codeDir) };
+  };
+  try {
+    const run = async (phase: Phase, op: () => Promise<StackResult>): Promise<StackResult> => {
+      emulator.clearCalls();
+      fs.writeFileSync(logFile, '');
+      const t0 = now();
+      const r = await op();
+      const wallMs = now() - t0;
+      const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const { ops, throttled } = opsOf(emulator);
+      const ok = r.rows.filter((row) => row.action !== 'failed' && row.action !== 'unchanged' && row.action !== 'rolled back').length;
+      const durations = lines.filter((l) => l.event === 'done' || l.event === 'failed').map((l) => Number(l.durationMs) || 0);
+      out.push({
+        phase,
+        events: r.events,
+        succeeded: r.failure ? Math.min(ok, r.events - 1) : ok,
+        wallMs,
+        ops,
+        throttled,
+        retries: retriesIn(lines),
+        longestEventMs: durations.length ? Math.max(...durations) : NaN,
+        coldStarts: phase === 'create' ? 1 : 0,
+        failures: r.failure ? [r.failure] : [],
+      });
+      return r;
+    };
+    uploadAssets(v1.stack, emulator);
+    const r1 = await run('create', () => runStackOperation({ env: ENV, next: { template: v1.stack.template, functions: functionsOf(v1) }, stateDir, runtime }));
+    const v2 = nextVersion();
+    uploadAssets(v2.stack, emulator);
+    const r2 = await run('update', () => runStackOperation({ env: ENV, previous: r1.state, next: { template: v2.stack.template, functions: functionsOf(v2) }, stateDir, runtime }));
+    await run('destroy', () => runStackOperation({ env: ENV, previous: r2.state ?? r1.state, stateDir, runtime }));
+  } finally {
+    await runtime.close();
+  }
+  return out;
+}
+
+/** The DIY baseline on a published flow: its fixed onDelete (DeleteWhatsAppFlow) cannot deprecate it. */
+async function diyDeletesPublished(emulator: FlowEmulator, responses: ResponseServer, diyCode: string, text: string, dir: string): Promise<string> {
+  emulator.reset();
+  fs.mkdirSync(dir, { recursive: true });
+  const files = [path.join(dir, 'published.json')];
+  fs.writeFileSync(files[0], text);
+  const d = synthFor('diy', files, path.join(dir, 'out'));
+  const [flow] = flowResources(d.stack.template, d.type);
+  const seeded = emulator.seedFlow({ wabaId: WABA, flowName: 'published-by-diy', status: 'PUBLISHED', json: text });
+  const pool = new ContainerPool({ ...functionConfig(d.stack, serviceFunctionId(d.stack.template, d.type), diyCode), endpoint: emulator.endpoint });
+  try {
+    const { sent } = await sendAll(
+      [{ RequestType: 'Delete', LogicalResourceId: flow.id, ResourceType: d.type, ResourceProperties: flow.props, PhysicalResourceId: seeded.flowId }],
+      pool, responses, { parallelism: 1, serviceTimeoutMs: SERVICE_TIMEOUT_MS, deadlineMs: 60_000 },
+    );
+    const o = sent[0].outcome;
+    return `${o.status}${o.status === 'FAILED' ? `: ${o.reason.slice(0, 200)}` : ''} (flow left ${emulator.flow(seeded.flowId)?.status ?? 'gone'})`;
+  } finally {
+    await pool.stop();
+  }
+}
+
+function callsCell(r: PhaseResult): string {
+  if (!r.events || Number.isNaN(r.wallMs)) return '—';
+  const parts = FLOW_OPS.filter((op) => r.ops[op]).map((op) => `${SHORT[op]} ${(r.ops[op] / r.events).toFixed(2)}`);
+  const total = FLOW_OPS.reduce((a, op) => a + (r.ops[op] ?? 0), 0) / r.events;
+  return `${total.toFixed(2)} = ${parts.join(' + ')}`;
+}
+
+function report(results: PhaseResult[], diyPublished: string | undefined, left: string[], durationMs: number): SectionResult {
+  const tables: Table[] = [];
+  const findings: string[] = [];
+  const rows: string[][] = [];
+  for (const r of results) {
+    const necessary = r.phase === 'update' ? 1 : r.n;
+    const ideal = idealMs(necessary, r.path === 'engine' ? 1 : PARALLELISM);
+    const failed = Number.isNaN(r.wallMs);
+    rows.push([
+      r.doc, String(r.n), PATH_LABEL[r.path], r.phase === 'update' ? `update 1 of ${r.n}` : `${r.phase} ${r.n}`,
+      failed ? `✗ ${r.failures[0]}` : fmtMs(r.wallMs), failed ? '—' : fmtMs(ideal), failed ? '—' : fmtRatio(r.wallMs / ideal),
+      failed ? '0%' : `${pct(r.succeeded, r.events)}${r.succeeded < r.events ? ` ✗ (${r.failures[0]?.slice(0, 120)})` : ''}`,
+      callsCell(r), `1 (${SHORT[MINIMUM[r.phase]]})`, failed ? '—' : `${r.throttled} / ${r.path === 'diy' ? 'n/a' : r.retries}`, failed ? '—' : fmtMs(r.longestEventMs),
+      failed ? '—' : String(r.coldStarts),
+    ]);
+  }
+  tables.push({
+    title: 'Deploying N flows',
+    intro:
+      `Emulator: ${LATENCY_MS} ms latency on every request, a token bucket of ${RATE_LIMIT_RPS} requests/s (burst ${RATE_LIMIT_BURST}) over the flow operations (S3 reads are not limited). ` +
+      `CloudFormation model: ${PARALLELISM} events in flight at once (CloudFormation runs independent resources in parallel and documents no limit; ${PARALLELISM} is an assumption), a Lambda container per concurrent event, reused when idle (cold starts included). ` +
+      'Flows are drafts (`publish: false`); the update changes one flow\'s document. "ideal" = max((necessary calls − burst) ÷ rate limit, one latency per wave of parallel events), necessary calls = 1 per event: for small N the latency bound rules, from about 40 flows the rate limit. ' +
+      '"calls per event" counts every request the emulator received for the phase (throttled and retried attempts included) per event; S3 reads are not counted. One run per row.',
+    columns: ['document', 'N', 'path', 'phase', 'wall time', 'ideal', 'wall ÷ ideal', 'events succeeded', 'flow API calls per event', 'minimum', 'throttled (429) / handler retries', 'longest event', 'cold starts'],
+    rows,
+    notes: [
+      `The AwsCustomResource DIY handler is aws-cdk-lib's own (2.276), run unchanged in the same Lambda host (its response PUT redirected to the local ResponseURL, the SDK client from node_modules: on Lambda its runtime SDK may lack the flow commands, and \`installLatestAwsSdk: true\` would \`npm install\` at every cold start). Its SDK retries throttling 3 times (standard mode) and then fails the event: CloudFormation then rolls the whole stack back.`,
+      `DIY on a published flow (a DIY stack deletion): ${diyPublished ?? 'not run'}. Its onDelete is fixed at DeleteWhatsAppFlow, which a published flow refuses: the stack deletion fails.`,
+      'The offline deploy (`runStackOperation`, what `npm start` runs) sends one event at a time: its wall time is the sum of the events, where CloudFormation would overlap them.',
+      ...(left.length ? [`Left out to keep the full run under 15 minutes: ${left.join(', ')} (the largest document costs about 1 s of CPU per create on this 2-core machine, emulator included).`] : []),
+    ],
+  });
+
+  // Findings: calls beyond the minimum, with their figures.
+  const model = results.filter((r) => r.path === 'model' && !Number.isNaN(r.wallMs));
+  const creates = model.filter((r) => r.phase === 'create');
+  const biggest = creates.sort((a, b) => b.n - a.n)[0];
+  if (biggest && (biggest.ops.ListWhatsAppFlows ?? 0) > 0) {
+    const list = biggest.ops.ListWhatsAppFlows ?? 0;
+    const total = FLOW_OPS.reduce((a, op) => a + (biggest.ops[op] ?? 0), 0);
+    findings.push(
+      `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow, and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
+        'Calling CreateWhatsAppFlow first and scanning only when it fails with the name-conflict error (or an ambiguous failure) would give 1 call per create in the common case with the same idempotency; it departs from conventions §4 ("have Create look up flowName first"), so it is your call.',
+    );
+  }
+  const destroys = model.filter((r) => r.phase === 'destroy').sort((a, b) => b.n - a.n)[0];
+  if (destroys && (destroys.ops.GetWhatsAppFlow ?? 0) > 0) {
+    findings.push(
+      `Delete reads the flow first (GetWhatsAppFlow) to choose delete or deprecate: destroying ${destroys.n} drafts made ${destroys.ops.GetWhatsAppFlow} Get + ${destroys.ops.DeleteWhatsAppFlow ?? 0} Delete requests (${fmtMs(destroys.wallMs)}, ${fmtRatio(destroys.wallMs / idealMs(destroys.n, PARALLELISM))} the ideal). ` +
+        'For a resource whose properties say `Publish: false`, trying DeleteWhatsAppFlow first and reading the state only when it is refused (published outside CloudFormation, THROTTLED/BLOCKED) would halve the calls of a stack deletion.',
+    );
+  }
+  const updates = model.filter((r) => r.phase === 'update');
+  if (updates.length && updates.every((u) => (u.ops.GetWhatsAppFlow ?? 0) >= 1)) {
+    findings.push('An update of a draft\'s content costs Get + UpdateAssets (2 calls, minimum 1): the Get is what the lifecycle table needs (status, name, categories), so this one is probably worth keeping.');
+  }
+  return { id: 'deploy', title: 'Deploy', tables, findings, durationMs };
+}

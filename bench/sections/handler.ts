@@ -1,0 +1,235 @@
+/**
+ * The handler: what the bundle weighs (and what in it), how fast a fresh container starts compared
+ * with loading the SDK clients unbundled, and how much memory a 10 MB flow takes.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { FlowEmulator } from '../../emulator';
+import { LambdaContainer, ResponseServer, sendCustomResourceEvent } from '../../emulator/lambda-host';
+import { synthesize } from '../../bin/local/assembly';
+import { HANDLER_MEMORY_MB } from '../../lib/provider';
+import { MAX_FLOW_JSON_BYTES, RESOURCE_TYPE } from '../../lib/private/contract';
+import { ContainerPool, flowResources, functionConfig, serviceFunctionId, uploadAssets } from '../lib/cfn-model';
+import { HANDLER_BUNDLE, ROOT } from '../lib/context';
+import type { SectionResult, Table } from '../lib/report';
+import type { SectionContext } from '../lib/section';
+import { buildApp } from '../lib/stacks';
+import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../lib/stats';
+
+const MB = 1024 * 1024;
+
+/** Bytes of the bundle by the package they come from, from an esbuild metafile of the same build. */
+async function bundleComposition(outdir: string): Promise<Array<[string, number]> | undefined> {
+  let esbuild: typeof import('esbuild');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    esbuild = require('esbuild');
+  } catch {
+    return undefined;
+  }
+  // The options of scripts/bundle.mjs for the handler.
+  const r = await esbuild.build({
+    entryPoints: [path.join(ROOT, 'lambda', 'index.ts')],
+    outfile: path.join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    minify: true,
+    mainFields: ['module', 'main'],
+    legalComments: 'eof',
+    target: 'node22',
+    logLevel: 'silent',
+    metafile: true,
+    absWorkingDir: ROOT,
+  });
+  const byPackage = new Map<string, number>();
+  for (const out of Object.values(r.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const pkg = m ? m[1] : input.startsWith('lambda/') ? 'lambda/ (the handler)' : input.startsWith('lib/') ? 'lib/private (shared contract)' : input;
+      const group = pkg.startsWith('@smithy/') ? '@smithy/* (SDK runtime)' : pkg.startsWith('@aws-crypto/') ? '@aws-crypto/*' : pkg;
+      byPackage.set(group, (byPackage.get(group) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** Time from spawn to the child's first line on stdout. */
+function timeToLine(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { spawn } = require('child_process') as typeof import('child_process');
+    const t0 = now();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let t: number | undefined;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.once('data', () => {
+      t = now() - t0;
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (t === undefined || code !== 0) reject(new Error(`child exited ${code} without its line`));
+      else resolve(t);
+    });
+  });
+}
+
+export async function handlerSection(ctx: SectionContext): Promise<SectionResult> {
+  const started = now();
+  const { options, scratch } = ctx;
+  if (!fs.existsSync(HANDLER_BUNDLE)) {
+    return { id: 'handler', title: 'The handler', tables: [], findings: [], durationMs: 0, skipped: 'lambda/dist/index.js is missing: run `npm run build` first' };
+  }
+  const tables: Table[] = [];
+  const findings: string[] = [];
+
+  // ---- bundle bytes
+  const bundle = fs.readFileSync(HANDLER_BUNDLE);
+  const gz = zlib.gzipSync(bundle, { level: 9 }).length;
+  ctx.progress('handler: bundle composition');
+  const composition = await bundleComposition(scratch.sub('bundle')).catch(() => undefined);
+  const compositionText = composition ? composition.slice(0, 8).map(([p, b]) => `${p} ${fmtBytes(b)}`).join(', ') : 'esbuild not available';
+  const s3Bytes = composition?.filter(([p]) => p === '@aws-sdk/client-s3' || p === '@aws-sdk/middleware-sdk-s3' || p === '@aws-sdk/signature-v4-multi-region' || p === '@aws-sdk/xml-builder' || p === '@aws-sdk/util-arn-parser').reduce((a, [, b]) => a + b, 0) ?? 0;
+
+  // ---- cold start, interleaved
+  const env = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDLOCALLOCALLOCAL0', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const printLine = "process.stdout.write('ok\\n')";
+  const variants: Array<{ label: string; run: () => Promise<number> }> = [
+    { label: 'node, empty script (process floor)', run: () => timeToLine(['-e', printLine], ROOT, env) },
+    { label: 'bundle: `require` (entry point only; the rest loads on the first event)', run: () => timeToLine(['-e', `require(${JSON.stringify(HANDLER_BUNDLE)});${printLine}`], ROOT, env) },
+    {
+      label: 'unbundled: `require` client-socialmessaging + client-s3 from node_modules',
+      run: () => timeToLine(['-e', `require('@aws-sdk/client-socialmessaging');require('@aws-sdk/client-s3');${printLine}`], ROOT, env),
+    },
+  ];
+  // First event answered: a fresh Lambda container (the local host), a Delete of a failed create
+  // (the whole handler and both SDK clients load; no service call) and a Create against the emulator.
+  const emulator = await FlowEmulator.start({ idSeed: 'bench-cold' });
+  const responses = await ResponseServer.start();
+  const out = scratch.sub('handler-out');
+  const files = [path.join(scratch.sub('handler-flows'), 'small.json')];
+  fs.writeFileSync(files[0], ctx.docs.median.text);
+  const stack = synthesize(({ outdir }) => buildApp({ variant: 'ours', files, outdir, validation: false }), { outdir: path.join(out, 'small'), context: {}, validate: false }).stacks[0];
+  uploadAssets(stack, emulator);
+  const config = { ...functionConfig(stack, serviceFunctionId(stack.template, RESOURCE_TYPE)), endpoint: emulator.endpoint };
+  const [flow] = flowResources(stack.template, RESOURCE_TYPE);
+  let seq = 0;
+  const coldInvoke = async (kind: 'Delete' | 'Create'): Promise<number> => {
+    const container = new LambdaContainer(config);
+    try {
+      emulator.reset();
+      uploadAssets(stack, emulator);
+      const o = await sendCustomResourceEvent(
+        container,
+        responses,
+        {
+          RequestType: kind,
+          ServiceToken: String(flow.props.ServiceToken),
+          StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchFlows/cold',
+          RequestId: `cold-${++seq}`,
+          LogicalResourceId: flow.id,
+          ResourceType: RESOURCE_TYPE,
+          ResourceProperties: flow.props,
+          ...(kind === 'Delete' ? { PhysicalResourceId: 'WhatsAppFlow::CREATE_FAILED' } : {}),
+        },
+        { serviceTimeoutMs: 60_000 },
+      );
+      if (o.status !== 'SUCCESS' || !o.invocation?.coldStart) throw new Error(`cold ${kind} failed: ${o.reason}`);
+      return o.invocation.durationMs;
+    } finally {
+      await container.stop();
+    }
+  };
+  variants.push(
+    { label: 'bundle, fresh container: first event answered (Delete of a failed create: no service call)', run: () => coldInvoke('Delete') },
+    { label: 'bundle, fresh container: first Create answered (List + Create against the emulator, 0 ms latency)', run: () => coldInvoke('Create') },
+  );
+  const samples = variants.map(() => [] as number[]);
+  try {
+    for (const v of variants) await v.run().catch(() => undefined); // warm the page cache
+    for (let rep = 0; rep < options.coldStarts; rep++) {
+      ctx.progress(`handler: cold starts ${rep + 1}/${options.coldStarts}`);
+      for (let i = 0; i < variants.length; i++) {
+        const k = (i + rep) % variants.length;
+        samples[k].push(await variants[k].run());
+      }
+    }
+  } catch (e) {
+    await responses.close();
+    await emulator.close();
+    throw e;
+  }
+  const floor = median(samples[0]);
+  const unbundled = samples[2];
+  tables.push({
+    title: 'Handler bundle and cold start',
+    intro:
+      `Bundle \`lambda/dist/index.js\`: ${fmtBytes(bundle.length)} (${fmtBytes(gz)} gzipped). Largest parts: ${compositionText}. ` +
+      `Cold start: median (min–max) of ${options.coldStarts} fresh processes each, variants interleaved; "fresh container" is the local Lambda host (emulator/lambda-host.ts): spawn, init, invoke, answer received on the ResponseURL.`,
+    columns: ['fresh process', 'time', 'minus the process floor', '÷ unbundled SDK require'],
+    rows: variants.map((v, i) => [v.label, msSpread(samples[i]), fmtMs(median(samples[i]) - floor), i === 2 || i === 0 ? '—' : fmtRatio(median(samples[i]) / median(unbundled))]),
+    notes: ['On Lambda the container and runtime start are AWS\'s; what the bundle decides is the part above the floor: loading and initializing its code and SDK clients.'],
+  });
+  if (s3Bytes > 0) {
+    findings.push(
+      `The S3 client (@aws-sdk/client-s3 and its S3-only middleware) is ${fmtBytes(s3Bytes)} of the ${fmtBytes(bundle.length)} bundle and loads on every cold start, although it serves one GetObject of flows over 4 KiB. ` +
+        'A plain SigV4-signed GET with the signer the socialmessaging client already bundles (@smithy/signature-v4) would drop it; re-run `npm run bench -- --only=handler` to see the cold start and bytes it saves.',
+    );
+  }
+
+  // ---- peak memory for a 10 MB flow
+  ctx.progress('handler: 10 MB flow');
+  const big = (marker: string) => {
+    const base = { version: '7.3', screens: [{ id: 'WELCOME', title: marker, terminal: true, data: { blob: { type: 'string', __example__: '' } }, layout: { type: 'SingleColumnLayout', children: [{ type: 'TextBody', text: 'Hello' }, { type: 'Footer', label: 'Done', 'on-click-action': { name: 'complete', payload: {} } }] } }] };
+    const overhead = JSON.stringify(base, undefined, 2).length + 64;
+    base.screens[0].data.blob.__example__ = marker.repeat(MAX_FLOW_JSON_BYTES - 1024 - overhead);
+    return JSON.stringify(base, undefined, 2);
+  };
+  const dir = scratch.sub('handler-big');
+  const v1 = path.join(dir, 'v1', 'big.json');
+  const v2 = path.join(dir, 'v2', 'big.json');
+  fs.mkdirSync(path.dirname(v1), { recursive: true });
+  fs.mkdirSync(path.dirname(v2), { recursive: true });
+  fs.writeFileSync(v1, big('a'));
+  fs.writeFileSync(v2, big('b'));
+  const size = fs.statSync(v1).size;
+  const s1 = synthesize(({ outdir }) => buildApp({ variant: 'ours', files: [v1], outdir, validation: false, publish: true }), { outdir: path.join(out, 'big1'), context: {}, validate: false }).stacks[0];
+  const s2 = synthesize(({ outdir }) => buildApp({ variant: 'ours', files: [v2], outdir, validation: false, publish: true }), { outdir: path.join(out, 'big2'), context: {}, validate: false }).stacks[0];
+  emulator.reset();
+  uploadAssets(s1, emulator);
+  uploadAssets(s2, emulator);
+  const pool = new ContainerPool({ ...functionConfig(s1, serviceFunctionId(s1.template, RESOURCE_TYPE)), endpoint: emulator.endpoint });
+  const memRows: string[][] = [];
+  try {
+    const c = pool.take();
+    const [f1] = flowResources(s1.template, RESOURCE_TYPE);
+    const [f2] = flowResources(s2.template, RESOURCE_TYPE);
+    const base = { ServiceToken: String(f1.props.ServiceToken), StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchFlows/mem', LogicalResourceId: f1.id, ResourceType: RESOURCE_TYPE };
+    const idle = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Delete', RequestId: 'mem-0', ResourceProperties: f1.props, PhysicalResourceId: 'WhatsAppFlow::CREATE_FAILED' }, { serviceTimeoutMs: 60_000 });
+    const created = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Create', RequestId: 'mem-1', ResourceProperties: f1.props }, { serviceTimeoutMs: 120_000 });
+    const updated = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Update', RequestId: 'mem-2', ResourceProperties: f2.props, OldResourceProperties: f1.props, PhysicalResourceId: created.physicalResourceId }, { serviceTimeoutMs: 120_000 });
+    const baseline = idle.invocation?.rss ?? NaN;
+    for (const [label, o] of [['loaded, idle (after a no-op event)', idle], ['after Create (publish: true)', created], ['after Update of the content', updated]] as const) {
+      const peak = o.invocation?.maxRss ?? NaN;
+      memRows.push([label, o.status, fmtBytes(peak), `${(peak / size).toFixed(1)}×`, o === idle ? '—' : `${((peak - baseline) / size).toFixed(1)}×`, fmtMs(o.invocation?.durationMs ?? NaN)]);
+    }
+    const peak = Math.max(created.invocation?.maxRss ?? 0, updated.invocation?.maxRss ?? 0);
+    if ((peak - baseline) / size > 4) {
+      findings.push(`Creating and updating a ${fmtBytes(size)} flow peaks at ${fmtBytes(peak)} RSS, ${((peak - baseline) / size).toFixed(1)}× the content above the idle handler (${fmtBytes(baseline)}): the content is held as the S3 body, its bytes and the base64 request body at once. Streaming the base64 encoding, or dropping the S3 body before the upload, would cut the peak.`);
+    }
+  } finally {
+    await pool.stop();
+    await responses.close();
+    await emulator.close();
+  }
+  tables.push({
+    title: `Handler memory for a ${fmtBytes(size)} flow`,
+    intro: `A publishable v7.3 document of ${fmtBytes(size)} (10 MB less 1 KiB, the bulk in a data example), through its S3 asset, in one warm container (heap limit from the function's ${HANDLER_MEMORY_MB} MB, as Lambda's Node runtime sets it). Peak RSS is the child's \`process.resourceUsage().maxRSS\`.`,
+    columns: ['moment', 'answer', 'peak RSS so far', '÷ content', 'above idle ÷ content', 'event time'],
+    rows: memRows,
+    notes: [`The function has ${HANDLER_MEMORY_MB} MB: the peak leaves ${fmtBytes(HANDLER_MEMORY_MB * MB)} minus the peak for the runtime.`],
+  });
+
+  return { id: 'handler', title: 'The handler', tables, findings, durationMs: now() - started };
+}

@@ -1,0 +1,293 @@
+/**
+ * Synth: time, template and IAM of N flows, our construct against the two baselines.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CorpusDoc, variantFiles } from '../lib/context';
+import { runTimed, tsxArgs, Worker } from '../lib/proc';
+import type { SectionResult, Table } from '../lib/report';
+import type { SectionContext } from '../lib/section';
+import {
+  INVOCATIONS_PER_EVENT, MANAGED_POLICY_LIMIT, RESOURCE_LIMIT, ROLE_INLINE_LIMIT, TEMPLATE_LIMIT_BYTES, TemplateFacts, Variant, VARIANT_LABEL, VARIANTS,
+} from '../lib/stacks';
+import { fmtBytes, fmtInt, fmtMs, median, msSpread, now, ratio } from '../lib/stats';
+import type { SynthJob, SynthResult } from '../workers/synth-worker';
+
+const WORKER = path.join(__dirname, '..', 'workers', 'synth-worker.ts');
+
+/** The measured variants: ours twice (with and without its Flow JSON check at synth). */
+type Column = Variant | 'oursNoCheck';
+const COLUMNS: readonly Column[] = ['ours', 'oursNoCheck', 'diy', 'providerFramework'];
+
+interface Cell {
+  times: number[];
+  facts?: TemplateFacts;
+  warnings?: number;
+  error?: string;
+  /** Why this configuration cannot be deployed (a failure, not a timing). */
+  failure?: string;
+}
+
+/** Why a template cannot be deployed, if it cannot. */
+export function deployFailure(f: TemplateFacts): string | undefined {
+  const why: string[] = [];
+  if (f.bytes > TEMPLATE_LIMIT_BYTES) why.push(`template ${fmtBytes(f.bytes)} > 1 MB`);
+  if (f.resources > RESOURCE_LIMIT) why.push(`${f.resources} resources > 500`);
+  if (f.maxRoleInlineChars > ROLE_INLINE_LIMIT) why.push(`role's inline policies ${fmtInt(f.maxRoleInlineChars)} chars > 10,240`);
+  if (f.maxManagedPolicyChars > MANAGED_POLICY_LIMIT) why.push(`managed policy ${fmtInt(f.maxManagedPolicyChars)} chars > 6,144`);
+  return why.length ? why.join('; ') : undefined;
+}
+
+export async function synthSection(ctx: SectionContext): Promise<SectionResult> {
+  const started = now();
+  const { options, scratch, docs } = ctx;
+  const tables: Table[] = [];
+  const findings: string[] = [];
+  const cells = new Map<string, Cell>();
+  const key = (doc: string, n: number, c: Column) => `${doc}|${n}|${c}`;
+  let jobId = 0;
+
+  const docList: CorpusDoc[] = [docs.median, docs.largest];
+  // Our worst case for the template: every flow inline, near the 4 KiB threshold.
+  const inline = docs.largestInline;
+  const inlineFiles = variantFiles(scratch.sub('flows-inline'), inline, 10);
+  const inlineFacts: TemplateFacts[] = [];
+  for (const doc of docList) {
+    const counts = options.flowCounts.filter((n) => doc !== docs.largest || n <= options.largestDocMaxFlows);
+    const files = variantFiles(scratch.sub(`flows-${doc.label.replace(/\s+/g, '-')}`), doc, Math.max(...counts));
+    const worker = new Worker<SynthJob, SynthResult>(WORKER, ['--expose-gc']);
+    try {
+      const job = (c: Column, n: number): SynthJob => ({
+        id: ++jobId,
+        variant: c === 'oursNoCheck' ? 'ours' : c,
+        flowValidation: c !== 'oursNoCheck',
+        files: files.slice(0, n),
+        outdir: path.join(scratch.dir, `cdk.out-${jobId}`),
+        validation: false,
+      });
+      // Warm-up: load every code path once (not measured).
+      for (const c of COLUMNS) await worker.request(job(c, 1), 120_000);
+      for (const n of counts) {
+        const reps = doc === docs.largest && n >= 100 ? 1 : options.synthReps;
+        for (let rep = 0; rep < reps; rep++) {
+          // Rotate the order so that no variant always runs first after a GC.
+          const order = COLUMNS.map((_, i) => COLUMNS[(i + rep) % COLUMNS.length]);
+          for (const c of order) {
+            const cell = cells.get(key(doc.label, n, c)) ?? { times: [] };
+            cells.set(key(doc.label, n, c), cell);
+            if (c === 'diy' && doc === docs.largest && n > 1) {
+              cell.failure = 'fails: the document does not fit the template even for one flow';
+              continue;
+            }
+            ctx.progress(`synth ${doc.label} N=${n} ${c} rep ${rep + 1}/${reps}`);
+            const r = await worker.request(job(c, n), 300_000);
+            if (r.error) {
+              cell.error = r.error;
+              continue;
+            }
+            cell.times.push(r.ms);
+            cell.facts ??= r.facts;
+            cell.warnings ??= r.warnings;
+            if (c !== 'oursNoCheck' && r.facts) cell.failure ??= deployFailure(r.facts);
+          }
+        }
+      }
+      if (doc === docs.median) {
+        for (const n of [1, 10]) {
+          const r = await worker.request({ id: ++jobId, variant: 'ours', files: inlineFiles.slice(0, n), outdir: path.join(scratch.dir, `cdk.out-${jobId}`), validation: false }, 120_000);
+          if (r.facts) inlineFacts.push(r.facts);
+        }
+      }
+    } finally {
+      await worker.close();
+    }
+  }
+
+  // ---- table: warm synth time
+  const timeCell = (c: Cell | undefined) => {
+    if (!c) return '—';
+    if (c.error) return `error: ${c.error}`;
+    if (c.failure) return `✗ ${c.failure}`;
+    return msSpread(c.times);
+  };
+  const ratioCell = (a: Cell | undefined, b: Cell | undefined) => (!a || !b || b.failure || a.failure || !a.times.length || !b.times.length ? '—' : ratio(a.times, b.times));
+  const rows: string[][] = [];
+  for (const doc of docList) {
+    for (const n of options.flowCounts) {
+      const get = (c: Column) => cells.get(key(doc.label, n, c));
+      if (!get('ours')) continue;
+      const ours = get('ours')!;
+      const noCheck = get('oursNoCheck');
+      const checkShare = noCheck && ours.times.length ? `${Math.max(0, Math.round((100 * (median(ours.times) - median(noCheck.times))) / median(ours.times)))}%` : '—';
+      rows.push([
+        doc.label, String(n), timeCell(ours), timeCell(noCheck), checkShare,
+        timeCell(get('diy')), ratioCell(ours, get('diy')),
+        timeCell(get('providerFramework')), ratioCell(ours, get('providerFramework')),
+      ]);
+    }
+  }
+  tables.push({
+    title: 'Synth time in a warm process (construct + `app.synth()`, built-in template validation off)',
+    intro:
+      `Median (min–max) of ${options.synthReps} repetition(s) (1 for the largest document at N ≥ 100), variants interleaved in one process per document after a warm-up. ` +
+      `Documents: median = \`${docs.median.name}\` (${fmtInt(docs.median.bytes)} B, v3.0, static: a draft), largest = \`${docs.largest.name}\` (${fmtInt(docs.largest.bytes)} B, endpoint flow: a draft, \`publish: false\`). ` +
+      'Each flow gets its own copy of the document with its number in the first screen title, so N flows are N distinct documents (N S3 assets for content over 4 KiB). ' +
+      '"✗" marks a configuration CloudFormation or IAM would refuse: a failure, not a timing.',
+    columns: ['document', 'N', 'WhatsAppFlow', 'WhatsAppFlow, Flow JSON check skipped', 'check share', 'AwsCustomResource DIY', 'ours ÷ DIY', 'Provider framework', 'ours ÷ Provider'],
+    rows,
+    notes: [
+      'The Flow JSON check (`FlowJsonValidator` at synth) is included in "WhatsAppFlow"; "check share" is the part of our synth time it accounts for.',
+      'Times include reading the files, hashing the content and staging the S3 assets into cdk.out (the largest document: N copies of 2.7 MB).',
+    ],
+  });
+
+  // ---- table: template and IAM
+  const factRows: string[][] = [];
+  for (const doc of docList) {
+    for (const n of options.flowCounts) {
+      for (const v of VARIANTS) {
+        const c = cells.get(key(doc.label, n, v));
+        if (!c?.facts) continue;
+        const f = c.facts;
+        factRows.push([
+          doc.label, String(n), VARIANT_LABEL[v], fmtBytes(f.bytes), f.bytes <= TEMPLATE_LIMIT_BYTES ? 'yes' : '**no**', String(f.resources),
+          f.resources <= RESOURCE_LIMIT ? 'yes' : '**no**', String(f.functions), String(f.policyStatements), fmtInt(f.policyBytes),
+          `${fmtInt(f.maxRoleInlineChars)}${f.maxRoleInlineChars > ROLE_INLINE_LIMIT ? ' **over**' : ''}`, INVOCATIONS_PER_EVENT[v].split(' ')[0],
+        ]);
+      }
+    }
+  }
+  tables.push({
+    title: 'Template and IAM per stack',
+    columns: ['document', 'N', 'variant', 'template', '≤ 1 MB', 'resources', '≤ 500', 'Lambda functions', 'IAM statements', 'policy bytes', 'role inline policy chars (IAM limit 10,240)', 'Lambda invocations per event'],
+    rows: factRows,
+    notes: [
+      'Template bytes: the file the CDK writes (what the CLI uploads). Policy bytes: every policy document minified, trust policies excluded; inline chars: the aggregate of the inline policies (AWS::IAM::Policy) attached to one role, as IAM counts it against its 10,240-character limit (intrinsics left unresolved, so a close estimate).',
+      `Invocations per event: ${VARIANTS.map((v) => `${VARIANT_LABEL[v]} ${INVOCATIONS_PER_EVENT[v]}`).join('; ')}. The Provider framework also doubles the Lambda functions, log groups and roles to run and watch.`,
+      'The DIY baseline also cannot choose DeprecateWhatsAppFlow for a published flow (its onDelete is fixed): deleting a stack with published flows fails. Its handler logs every event whole, Flow JSON included.',
+    ],
+  });
+
+  // ---- table: how many flows fit
+  const limitRows: string[][] = [];
+  const fitN = (f1: TemplateFacts, fn: TemplateFacts, n: number, pick: (f: TemplateFacts) => number, limit: number): number => {
+    if (pick(f1) > limit) return 0;
+    const slope = (pick(fn) - pick(f1)) / (n - 1);
+    if (slope <= 0) return Infinity;
+    return 1 + Math.floor((limit - pick(f1)) / slope);
+  };
+  const escapeRatio = (t: string) => (JSON.stringify(t).length - 2) / Buffer.byteLength(t);
+  for (const doc of docList) {
+    for (const v of VARIANTS) {
+      const ns = options.flowCounts.filter((n) => cells.get(key(doc.label, n, v))?.facts);
+      const f1 = cells.get(key(doc.label, 1, v))?.facts;
+      const nMax = Math.max(...ns);
+      const fn = cells.get(key(doc.label, nMax, v))?.facts;
+      if (!f1) continue;
+      if (!fn || nMax === 1) {
+        limitRows.push([doc.label, VARIANT_LABEL[v], f1.bytes > TEMPLATE_LIMIT_BYTES ? '0' : '?', '?', '?', f1.bytes > TEMPLATE_LIMIT_BYTES ? '0 (template)' : '?']);
+        continue;
+      }
+      const byBytes = fitN(f1, fn, nMax, (f) => f.bytes, TEMPLATE_LIMIT_BYTES);
+      const byResources = fitN(f1, fn, nMax, (f) => f.resources, RESOURCE_LIMIT);
+      const byIam = fitN(f1, fn, nMax, (f) => f.maxRoleInlineChars, ROLE_INLINE_LIMIT);
+      const all: [string, number][] = [['template', byBytes], ['resources', byResources], ['IAM', byIam]];
+      const [which, most] = all.reduce((a, b) => (b[1] < a[1] ? b : a));
+      const show = (x: number) => (x === Infinity ? 'no limit' : fmtInt(x));
+      limitRows.push([doc.label, VARIANT_LABEL[v], show(byBytes), show(byResources), show(byIam), `**${show(most)}** (${which})`]);
+    }
+  }
+  // Our worst case: every flow inline at the 4 KiB threshold, with the most escaping seen in the corpus.
+  let worstInlineNote = '';
+  if (inlineFacts.length === 2) {
+    const perFlow = (inlineFacts[1].bytes - inlineFacts[0].bytes) / 9;
+    const fixed = inlineFacts[0].bytes - perFlow;
+    const smallDocs = fs.readdirSync(path.dirname(inline.file)).map((f) => path.join(path.dirname(inline.file), f)).filter((f) => fs.statSync(f).size <= 4096);
+    const worst = Math.max(...smallDocs.map((f) => escapeRatio(fs.readFileSync(f, 'utf8'))));
+    const perFlow4k = perFlow - escapeRatio(inline.text) * inline.bytes + 4096 * worst;
+    const nInline = Math.floor((TEMPLATE_LIMIT_BYTES - fixed) / perFlow4k);
+    limitRows.push([
+      `inline: \`${inline.name}\` (${fmtInt(inline.bytes)} B)`, VARIANT_LABEL.ours, fmtInt(Math.floor((TEMPLATE_LIMIT_BYTES - fixed) / perFlow)), fmtInt(RESOURCE_LIMIT - (inlineFacts[0].resources - 1)), 'no limit',
+      `**${fmtInt(Math.min(Math.floor((TEMPLATE_LIMIT_BYTES - fixed) / perFlow), RESOURCE_LIMIT - (inlineFacts[0].resources - 1)))}**`,
+    ]);
+    limitRows.push([`inline worst case: 4,096 B documents escaping like the worst corpus one (×${worst.toFixed(2)})`, VARIANT_LABEL.ours, fmtInt(nInline), '—', 'no limit', `**${fmtInt(nInline)}** (template, calculated)`]);
+    worstInlineNote = `A flow whose content travels inline costs ${fmtInt(perFlow)} B of template for a ${fmtInt(inline.bytes)}-byte document; at the 4,096-byte threshold with the corpus's worst escaping (×${worst.toFixed(2)}: quotes and newlines are escaped), ${fmtInt(perFlow4k)} B.`;
+    if (nInline < 200) {
+      findings.push(
+        `The inline threshold (\`INLINE_CONTENT_MAX_BYTES\` = 4096) does not keep 200 flows under 1 MB as its doc comment says: a flow at the threshold costs about ${fmtInt(perFlow4k)} B of template (the content is escaped, ×${worst.toFixed(2)} for the worst corpus document, plus ${fmtInt(perFlow - escapeRatio(inline.text) * inline.bytes)} B of properties), so only about ${nInline} such flows fit. Either compare the *escaped* size (\`JSON.stringify(content).length\`) with the threshold, or lower it to about ${Math.floor((TEMPLATE_LIMIT_BYTES / 200 - (perFlow - escapeRatio(inline.text) * inline.bytes)) / worst / 256) * 256} bytes, or minify inline content (the upload would then differ from the file).`,
+      );
+    }
+  }
+  tables.push({
+    title: 'How many flows fit in one stack',
+    intro: 'Extrapolated linearly from the templates at N = 1 and the largest N measured (each limit alone; the smallest one binds).',
+    columns: ['document', 'variant', 'by template size (1 MB)', 'by resources (500)', 'by role inline policies (10,240 chars)', 'flows per stack'],
+    rows: limitRows,
+    notes: [
+      worstInlineNote,
+      'Beyond that, split flows across stacks (for example one stack per WABA or per team): each stack has its own provider function, and its flows deploy in parallel with the other stacks\'.',
+      'The DIY baseline is bound by IAM long before the template: each AwsCustomResource adds an inline policy to the one shared role.',
+    ].filter(Boolean),
+  });
+
+  // ---- table: cdk synth in a fresh process, with and without the built-in validation
+  // Fresh processes are slow (the validator alone takes seconds): ours at N = 1, every variant at N = 200.
+  const freshPlan: Array<{ n: number; v: Variant; validations: boolean[] }> = options.quick
+    ? [{ n: 1, v: 'ours', validations: [false] }]
+    : [{ n: 1, v: 'ours', validations: [false, true] }, ...VARIANTS.map((v) => ({ n: 200, v, validations: [false, true] }))];
+  const freshCounts = [...new Set(freshPlan.map((p) => p.n))];
+  const freshReps = options.quick ? 1 : 2;
+  const fresh = new Map<string, { wall: number[]; loaded: number[]; synth: number[] }>();
+  const freshFiles = variantFiles(scratch.sub('flows-median'), docs.median, Math.max(...freshCounts));
+  for (let rep = 0; rep < freshReps; rep++) {
+    for (const { n, v, validations } of freshPlan) {
+      {
+        for (const validation of rep % 2 ? [...validations].reverse() : validations) {
+          ctx.progress(`fresh synth ${v} N=${n} validation=${validation} rep ${rep + 1}/${freshReps}`);
+          const job: SynthJob = { id: ++jobId, variant: v, files: freshFiles.slice(0, n), outdir: path.join(scratch.dir, `cdk.out-${jobId}`), validation };
+          const [cmd, args] = tsxArgs(WORKER, ['--once', JSON.stringify(job)]);
+          const r = await runTimed(cmd, args, { timeoutMs: 180_000 });
+          const line = r.stdout.trim().split('\n').pop() ?? '';
+          let parsed: SynthResult | undefined;
+          try {
+            parsed = JSON.parse(line);
+          } catch {
+            parsed = undefined;
+          }
+          const k = `${v}|${n}|${validation}`;
+          const e = fresh.get(k) ?? { wall: [], loaded: [], synth: [] };
+          fresh.set(k, e);
+          if (r.code === 0 && parsed && !parsed.error) {
+            e.wall.push(r.wallMs);
+            e.loaded.push(parsed.loadedAtMs ?? NaN);
+            e.synth.push(parsed.ms);
+          }
+        }
+      }
+    }
+  }
+  const freshRows: string[][] = [];
+  for (const n of freshCounts) {
+    for (const v of freshPlan.filter((p) => p.n === n).map((p) => p.v)) {
+      const off = fresh.get(`${v}|${n}|false`);
+      const on = fresh.get(`${v}|${n}|true`);
+      const oursOn = fresh.get(`ours|${n}|true`);
+      freshRows.push([
+        String(n), VARIANT_LABEL[v], msSpread(off?.loaded ?? []), msSpread(off?.wall ?? []), msSpread(on?.wall ?? []),
+        on && off && on.wall.length && off.wall.length ? fmtMs(median(on.wall) - median(off.wall)) : '—',
+        v === 'ours' || !oursOn || !on ? '—' : ratio(oursOn.wall, on.wall),
+      ]);
+    }
+  }
+  tables.push({
+    title: '`cdk synth` in a fresh process, with and without aws-cdk-lib\'s built-in template validation',
+    intro:
+      `Each run is a new Node process (as \`cdk synth\` runs the app): start, load aws-cdk-lib and the construct library (TypeScript through tsx, cached), build and synthesize N flows of the median document. ` +
+      `Validation toggled with \`new App({ builtinCloudFormationValidation })\` (in aws-cdk-lib 2.276 \`CDK_VALIDATION=false\` and \`cdk synth --no-validation\` also work; \`"validation": false\` in cdk.json does not). Median (min–max) of ${freshReps}.`,
+    columns: ['N', 'variant', 'modules loaded at', 'synth, validation off', 'synth, validation on', 'validation cost', 'ours ÷ this (validation on)'],
+    rows: freshRows,
+    notes: ['The built-in validation is a WebAssembly CloudFormation validator: most of its cost is loading it, once per process, whatever the template.'],
+  });
+
+  return { id: 'synth', title: 'Synth', tables, findings, durationMs: now() - started };
+}
