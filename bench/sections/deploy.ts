@@ -75,6 +75,10 @@ export interface PhaseResult {
   readonly longestEventMs: number;
   readonly coldStarts: number;
   readonly failures: string[];
+  /** ListWhatsAppFlows requests made after a CreateWhatsAppFlow of the same event (reconciling a refused create). */
+  readonly reconcileLists: number;
+  /** Why the template cannot be deployed at all (then nothing was sent). */
+  readonly notDeployable?: string;
 }
 
 /**
@@ -97,6 +101,18 @@ export function opsOf(emulator: FlowEmulator): { ops: Record<string, number>; th
 
 function retriesIn(lines: ReadonlyArray<Record<string, unknown>>): number {
   return lines.filter((l) => l.event === 'retry').length;
+}
+
+/** List requests an event made after its first CreateWhatsAppFlow: the reconciliation of a refused create. */
+function reconcileListsIn(lines: ReadonlyArray<Record<string, unknown>>): number {
+  let n = 0;
+  for (const l of lines) {
+    if ((l.event !== 'done' && l.event !== 'failed') || !Array.isArray(l.calls)) continue;
+    const calls = l.calls as string[];
+    const first = calls.indexOf('CreateWhatsAppFlow');
+    if (first >= 0) n += calls.slice(first + 1).filter((c) => c === 'ListWhatsAppFlows').length;
+  }
+  return n;
 }
 
 interface Deployable {
@@ -140,17 +156,18 @@ export async function runDeployCase(c: DeployCase, progress: (m: string) => void
       const variant: Variant = p === 'diy' ? 'diy' : 'ours';
       const out = path.join(c.workDir, `${p}`);
       fs.mkdirSync(out, { recursive: true });
-      const v1 = synthFor(variant, c.files, path.join(out, 'v1'));
       if (p === 'diy') {
-        const failure = deployFailure(templateFacts(v1.stack.templateFile, v1.stack.template));
+        // The DIY template grows by the document twice per flow: check one flow first, then all.
+        const factsOf = (d: Deployable) => templateFacts(d.stack.templateFile, d.stack.template);
+        const failOne = deployFailure(factsOf(synthFor(variant, c.files.slice(0, 1), path.join(out, 'one'))));
+        const failure = failOne ? `${failOne} already at N = 1` : deployFailure(factsOf(synthFor(variant, c.files, path.join(out, 'all'))));
         if (failure) {
-          for (const phase of ['create', 'update', 'destroy'] as Phase[]) {
-            results.push({ doc: c.doc, n: c.n, path: p, phase, events: c.n, succeeded: 0, wallMs: NaN, ops: {}, throttled: 0, retries: 0, longestEventMs: NaN, coldStarts: 0, failures: [`not deployable: ${failure}`] });
-          }
+          results.push({ doc: c.doc, n: c.n, path: p, phase: 'create', events: c.n, succeeded: 0, wallMs: 0, ops: {}, throttled: 0, retries: 0, longestEventMs: 0, coldStarts: 0, failures: [], reconcileLists: 0, notDeployable: failure });
           fs.rmSync(out, { recursive: true, force: true });
           continue;
         }
       }
+      const v1 = synthFor(variant, c.files, path.join(out, 'v1'));
       const v2 = () => synthFor(variant, [c.changed, ...c.files.slice(1)], path.join(out, 'v2'));
       emulator.reset();
       progress(`deploy ${c.doc} N=${c.n} ${p}`);
@@ -178,9 +195,11 @@ export async function deploySection(ctx: SectionContext): Promise<SectionResult>
   const diyCode = writeDiyHandler(scratch.sub('diy-handler'));
   let diyPublished: string | undefined;
   const left: string[] = [];
+  const errors: string[] = [];
   for (const doc of [docs.median, docs.largest]) {
-    const counts = options.deployFlowCounts.filter((n) => doc !== docs.largest || n <= options.largestDocDeployMaxFlows);
-    for (const n of options.deployFlowCounts) if (!counts.includes(n)) left.push(`${doc.label} document at N = ${n}`);
+    let counts = options.deployFlowCounts.filter((n) => doc !== docs.largest || n <= options.largestDocDeployMaxFlows);
+    if (counts.length === 0) counts = [1];
+    if (!options.quick) for (const n of options.deployFlowCounts) if (!counts.includes(n)) left.push(`${doc.label} document at N = ${n}`);
     const files = variantFiles(scratch.sub(`flows-${doc.label.replace(/\s+/g, '-')}`), doc, Math.max(...counts));
     // The update changes flow 0's document: its own copy, so the shared files stay as they were.
     const changed = path.join(scratch.sub(`deploy-${doc.label.replace(/\s+/g, '-')}-changed`), 'flow-0.json');
@@ -198,13 +217,18 @@ export async function deploySection(ctx: SectionContext): Promise<SectionResult>
         if (r.error) throw new Error(r.error);
         results.push(...r.results);
         diyPublished ??= r.diyPublished;
+      } catch (e) {
+        // One case that cannot run is a row of the table, not the end of the section.
+        errors.push(`${doc.label} N=${n}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
       } finally {
         await worker.close();
         fs.rmSync(input.workDir, { recursive: true, force: true });
       }
     }
   }
-  return report(results, diyPublished, left, now() - started);
+  const r = report(results, diyPublished, left, now() - started);
+  if (errors.length) r.findings.unshift(...errors.map((e) => `The benchmark could not run ${e}`));
+  return r;
 }
 
 type PhaseOut = Omit<PhaseResult, 'doc' | 'n' | 'path'>;
@@ -229,6 +253,7 @@ async function viaModel(emulator: FlowEmulator, responses: ResponseServer, v1: D
         ops,
         throttled,
         retries: sent.reduce((a, s) => a + retriesIn(s.outcome.invocation?.logs ?? []), 0),
+        reconcileLists: sent.reduce((a, s) => a + reconcileListsIn(s.outcome.invocation?.logs ?? []), 0),
         longestEventMs: Math.max(...sent.map((s) => s.outcome.durationMs)),
         coldStarts: pool.started - before,
         failures: [...new Set(failures)].slice(0, 3),
@@ -286,6 +311,7 @@ async function viaEngine(emulator: FlowEmulator, v1: Deployable, nextVersion: ()
         ops,
         throttled,
         retries: retriesIn(lines),
+        reconcileLists: reconcileListsIn(lines),
         longestEventMs: durations.length ? Math.max(...durations) : NaN,
         coldStarts: phase === 'create' ? 1 : 0,
         failures: r.failure ? [r.failure] : [],
@@ -327,7 +353,7 @@ async function diyDeletesPublished(emulator: FlowEmulator, responses: ResponseSe
 }
 
 function callsCell(r: PhaseResult): string {
-  if (!r.events || Number.isNaN(r.wallMs)) return '—';
+  if (!r.events || r.notDeployable) return '—';
   const parts = FLOW_OPS.filter((op) => r.ops[op]).map((op) => `${SHORT[op]} ${(r.ops[op] / r.events).toFixed(2)}`);
   const total = FLOW_OPS.reduce((a, op) => a + (r.ops[op] ?? 0), 0) / r.events;
   return `${total.toFixed(2)} = ${parts.join(' + ')}`;
@@ -338,15 +364,18 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
   const findings: string[] = [];
   const rows: string[][] = [];
   for (const r of results) {
+    if (r.notDeployable) {
+      rows.push([r.doc, String(r.n), PATH_LABEL[r.path], `create, update, destroy ${r.n}`, `✗ not deployable: ${r.notDeployable}`, '—', '—', '0%', '—', '1 per event', '—', '—', '—']);
+      continue;
+    }
     const necessary = r.phase === 'update' ? 1 : r.n;
     const ideal = idealMs(necessary, r.path === 'engine' ? 1 : PARALLELISM);
-    const failed = Number.isNaN(r.wallMs);
     rows.push([
       r.doc, String(r.n), PATH_LABEL[r.path], r.phase === 'update' ? `update 1 of ${r.n}` : `${r.phase} ${r.n}`,
-      failed ? `✗ ${r.failures[0]}` : fmtMs(r.wallMs), failed ? '—' : fmtMs(ideal), failed ? '—' : fmtRatio(r.wallMs / ideal),
-      failed ? '0%' : `${pct(r.succeeded, r.events)}${r.succeeded < r.events ? ` ✗ (${r.failures[0]?.slice(0, 120)})` : ''}`,
-      callsCell(r), `1 (${SHORT[MINIMUM[r.phase]]})`, failed ? '—' : `${r.throttled} / ${r.path === 'diy' ? 'n/a' : r.retries}`, failed ? '—' : fmtMs(r.longestEventMs),
-      failed ? '—' : String(r.coldStarts),
+      fmtMs(r.wallMs), fmtMs(ideal), fmtRatio(r.wallMs / ideal),
+      `${pct(r.succeeded, r.events)}${r.succeeded < r.events ? ` ✗ (${r.failures[0]?.slice(0, 120)})` : ''}`,
+      callsCell(r), `1 (${SHORT[MINIMUM[r.phase]]})`, `${r.throttled} / ${r.path === 'diy' ? 'n/a' : r.retries}`, fmtMs(r.longestEventMs),
+      String(r.coldStarts),
     ]);
   }
   tables.push({
@@ -367,15 +396,22 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
   });
 
   // Findings: calls beyond the minimum, with their figures.
-  const model = results.filter((r) => r.path === 'model' && !Number.isNaN(r.wallMs));
+  const model = results.filter((r) => r.path === 'model' && !r.notDeployable);
   const creates = model.filter((r) => r.phase === 'create');
   const biggest = creates.sort((a, b) => b.n - a.n)[0];
   if (biggest && (biggest.ops.ListWhatsAppFlows ?? 0) > 0) {
     const list = biggest.ops.ListWhatsAppFlows ?? 0;
     const total = FLOW_OPS.reduce((a, op) => a + (biggest.ops[op] ?? 0), 0);
     findings.push(
-      `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow, and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
+      `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow (${biggest.reconcileLists} of them after a refused create, see below; the rest the lookup itself, throttled attempts included), and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
         'Calling CreateWhatsAppFlow first and scanning only when it fails with the name-conflict error (or an ambiguous failure) would give 1 call per create in the common case with the same idempotency; it departs from conventions §4 ("have Create look up flowName first"), so it is your call.',
+    );
+  }
+  const reconciling = creates.filter((r) => r.reconcileLists > 0).sort((a, b) => b.reconcileLists - a.reconcileLists)[0];
+  if (reconciling) {
+    findings.push(
+      `After any failed CreateWhatsAppFlow, throttling included, the handler scans the WABA's flows (lambda/service.ts \`create()\`: "reconcile before anything else") before it backs off: creating ${reconciling.n} flows (${reconciling.doc} document) made ${reconciling.reconcileLists} such List requests, on top of ${reconciling.throttled} throttled answers. ` +
+        'A ThrottledRequestException (HTTP 429), like any 4xx, says the create did not happen: reconciling only after ambiguous failures (5xx, timeouts, dropped connections) would remove these calls, which are made exactly when the rate limit is already exceeded.',
     );
   }
   const destroys = model.filter((r) => r.phase === 'destroy').sort((a, b) => b.n - a.n)[0];

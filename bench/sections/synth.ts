@@ -21,6 +21,8 @@ const COLUMNS: readonly Column[] = ['ours', 'oursNoCheck', 'diy', 'providerFrame
 
 interface Cell {
   times: number[];
+  /** Heap the synth left behind after a full GC, per run. */
+  retained: number[];
   facts?: TemplateFacts;
   warnings?: number;
   error?: string;
@@ -55,7 +57,8 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
   for (const doc of docList) {
     const counts = options.flowCounts.filter((n) => doc !== docs.largest || n <= options.largestDocMaxFlows);
     const files = variantFiles(scratch.sub(`flows-${doc.label.replace(/\s+/g, '-')}`), doc, Math.max(...counts));
-    const worker = new Worker<SynthJob, SynthResult>(WORKER, ['--expose-gc']);
+    const spawnWorker = () => new Worker<SynthJob, SynthResult>(WORKER, ['--expose-gc', '--max-old-space-size=8192']);
+    let worker = spawnWorker();
     try {
       const job = (c: Column, n: number): SynthJob => ({
         id: ++jobId,
@@ -73,19 +76,25 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
           // Rotate the order so that no variant always runs first after a GC.
           const order = COLUMNS.map((_, i) => COLUMNS[(i + rep) % COLUMNS.length]);
           for (const c of order) {
-            const cell = cells.get(key(doc.label, n, c)) ?? { times: [] };
+            const cell = cells.get(key(doc.label, n, c)) ?? { times: [], retained: [] };
             cells.set(key(doc.label, n, c), cell);
             if (c === 'diy' && doc === docs.largest && n > 1) {
               cell.failure = 'fails: the document does not fit the template even for one flow';
               continue;
             }
             ctx.progress(`synth ${doc.label} N=${n} ${c} rep ${rep + 1}/${reps}`);
+            if (doc === docs.largest && n >= 100) {
+              // aws-cdk-lib keeps every App reachable after synth: a fresh process for each big job.
+              await worker.close();
+              worker = spawnWorker();
+            }
             const r = await worker.request(job(c, n), 300_000);
             if (r.error) {
               cell.error = r.error;
               continue;
             }
             cell.times.push(r.ms);
+            if (r.retainedBytes !== undefined) cell.retained.push(r.retainedBytes);
             cell.facts ??= r.facts;
             cell.warnings ??= r.warnings;
             if (c !== 'oursNoCheck' && r.facts) cell.failure ??= deployFailure(r.facts);
@@ -119,10 +128,12 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
       const ours = get('ours')!;
       const noCheck = get('oursNoCheck');
       const checkShare = noCheck && ours.times.length ? `${Math.max(0, Math.round((100 * (median(ours.times) - median(noCheck.times))) / median(ours.times)))}%` : '—';
+      const kept = (c: Cell | undefined) => (c?.retained.length ? fmtBytes(Math.max(0, median(c.retained))) : '—');
       rows.push([
         doc.label, String(n), timeCell(ours), timeCell(noCheck), checkShare,
         timeCell(get('diy')), ratioCell(ours, get('diy')),
         timeCell(get('providerFramework')), ratioCell(ours, get('providerFramework')),
+        `${kept(ours)} / ${kept(get('diy'))} / ${kept(get('providerFramework'))}`,
       ]);
     }
   }
@@ -133,13 +144,26 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
       `Documents: median = \`${docs.median.name}\` (${fmtInt(docs.median.bytes)} B, v3.0, static: a draft), largest = \`${docs.largest.name}\` (${fmtInt(docs.largest.bytes)} B, endpoint flow: a draft, \`publish: false\`). ` +
       'Each flow gets its own copy of the document with its number in the first screen title, so N flows are N distinct documents (N S3 assets for content over 4 KiB). ' +
       '"✗" marks a configuration CloudFormation or IAM would refuse: a failure, not a timing.',
-    columns: ['document', 'N', 'WhatsAppFlow', 'WhatsAppFlow, Flow JSON check skipped', 'check share', 'AwsCustomResource DIY', 'ours ÷ DIY', 'Provider framework', 'ours ÷ Provider'],
+    columns: ['document', 'N', 'WhatsAppFlow', 'WhatsAppFlow, Flow JSON check skipped', 'check share', 'AwsCustomResource DIY', 'ours ÷ DIY', 'Provider framework', 'ours ÷ Provider', 'heap kept after synth: ours / DIY / Provider'],
     rows,
     notes: [
+      '"Heap kept after synth": JavaScript heap still used after the synth and a full GC, compared with before it. aws-cdk-lib keeps an App reachable after its synth, so whatever the constructs hold stays in memory for the life of the process (a test suite, a CDK app with many stages).',
       'The Flow JSON check (`FlowJsonValidator` at synth) is included in "WhatsAppFlow"; "check share" is the part of our synth time it accounts for.',
       'Times include reading the files, hashing the content and staging the S3 assets into cdk.out (the largest document: N copies of 2.7 MB).',
     ],
   });
+
+  {
+    const big = cells.get(key(docs.largest.label, Math.max(...options.flowCounts.filter((n) => n <= options.largestDocMaxFlows)), 'ours'));
+    const bigPf = cells.get(key(docs.largest.label, Math.max(...options.flowCounts.filter((n) => n <= options.largestDocMaxFlows)), 'providerFramework'));
+    const n = Math.max(...options.flowCounts.filter((x) => x <= options.largestDocMaxFlows));
+    if (big?.retained.length && bigPf?.retained.length && median(big.retained) > 4 * Math.max(median(bigPf.retained), 1) && median(big.retained) > n * docs.largest.bytes) {
+      findings.push(
+        `WhatsAppFlow keeps each document's text and parsed definition on the construct (\`flowJson.content\`, \`flowJson.definition\`) for the life of the process: after synthesizing ${n} flows of the largest document (${fmtBytes(docs.largest.bytes)} each) the heap keeps ${fmtBytes(median(big.retained))} (${(median(big.retained) / (n * docs.largest.bytes)).toFixed(1)}× the content), the Provider-framework baseline with the same properties ${fmtBytes(median(bigPf.retained))}. ` +
+          'Content that goes through S3 needs only its hash, size and file path after construction: not holding the text and the parsed document (parse on demand, or keep them only for inline content) would free it, which matters for test suites and apps that synthesize many stacks in one process.',
+      );
+    }
+  }
 
   // ---- table: template and IAM
   const factRows: string[][] = [];

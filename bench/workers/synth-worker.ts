@@ -23,19 +23,29 @@ export interface SynthResult {
   readonly warnings?: number;
   readonly template?: unknown;
   readonly error?: string;
+  /** Heap still used after the synth and a full GC, minus before it: what the process keeps (needs --expose-gc). */
+  readonly retainedBytes?: number;
   /** --once only: ms from process start to the modules loaded. */
   readonly loadedAtMs?: number;
   readonly doneAtMs?: number;
 }
 
 function run(job: SynthJob, stacks: typeof import('../lib/stacks')): SynthResult {
-  (globalThis as { gc?: () => void }).gc?.();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
   try {
     const r = stacks.synthStack(job);
     const ms = performance.now() - t0;
     const facts = stacks.templateFacts(r.templatePath, r.template);
-    return { id: job.id, ms, facts, warnings: r.warnings, template: job.keep ? r.template : undefined };
+    const template = job.keep ? r.template : undefined;
+    let retainedBytes: number | undefined;
+    if (gc) {
+      gc();
+      retainedBytes = process.memoryUsage().heapUsed - heap0;
+    }
+    return { id: job.id, ms, facts, warnings: r.warnings, template, retainedBytes };
   } catch (e) {
     return { id: job.id, ms: performance.now() - t0, error: String((e as Error)?.message ?? e).split('\n')[0] };
   } finally {
