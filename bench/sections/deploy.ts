@@ -403,7 +403,7 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
     const list = biggest.ops.ListWhatsAppFlows ?? 0;
     const total = FLOW_OPS.reduce((a, op) => a + (biggest.ops[op] ?? 0), 0);
     findings.push(
-      `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow (${biggest.reconcileLists} of them after a refused create, see below; the rest the lookup itself, throttled attempts included), and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
+      `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow${biggest.reconcileLists ? ` (${biggest.reconcileLists} of them after a refused create, see below; the rest the lookup itself, throttled attempts included)` : ''}, and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
         'Calling CreateWhatsAppFlow first and scanning only when it fails with the name-conflict error (or an ambiguous failure) would give 1 call per create in the common case with the same idempotency; it departs from conventions §4 ("have Create look up flowName first"), so it is your call.',
     );
   }
