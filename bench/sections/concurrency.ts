@@ -16,7 +16,7 @@ import type { SectionContext } from '../lib/section';
 import { buildApp, Variant } from '../lib/stacks';
 import { fmtMs, fmtRatio, now, pct } from '../lib/stats';
 import * as fs from 'fs';
-import { idealMs, LATENCY_MS, opsOf, RATE_LIMIT_BURST, RATE_LIMIT_RPS } from './deploy';
+import { idealMs, LATENCY_MS, opsOf, RATE_LIMIT_BURST, RATE_LIMIT_RPS, reconcileListsIn } from './deploy';
 
 type Mode = 'ours-warm' | 'diy-warm' | 'ours-cold' | 'ours-cpu';
 const MODE_LABEL: Record<Mode, string> = {
@@ -50,6 +50,9 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
   const rows: string[][] = [];
   const findings: string[] = [];
   let worstOurs = 0;
+  type Run = { wallMs: number; ops: Record<string, number>; reconcile: number; throttled: number };
+  const oursWarm = new Map<number, Run>();
+  const diyWarm = new Map<number, Run>();
   try {
     for (const c of options.concurrency) {
       const modes: Mode[] = c === maxC && !options.quick ? ['ours-warm', 'diy-warm', 'ours-cold', 'ours-cpu'] : ['ours-warm', 'diy-warm', 'ours-cpu'];
@@ -85,6 +88,9 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
           const ok = sent.filter((s) => s.outcome.status === 'SUCCESS').length;
           const { ops, throttled } = opsOf(emulator);
           const retries = sent.reduce((a, s) => a + (s.outcome.invocation?.logs ?? []).filter((l) => l.event === 'retry').length, 0);
+          const reconcile = sent.reduce((a, s) => a + reconcileListsIn(s.outcome.invocation?.logs ?? []), 0);
+          if (mode === 'ours-warm') oursWarm.set(c, { wallMs, ops, reconcile, throttled });
+          if (mode === 'diy-warm') diyWarm.set(c, { wallMs, ops, reconcile, throttled });
           const longest = Math.max(...sent.map((s) => s.outcome.durationMs));
           if (variant === 'ours' && mode !== 'ours-cpu') worstOurs = Math.max(worstOurs, longest);
           const reasons = [...new Set(sent.filter((s) => s.outcome.status !== 'SUCCESS').map((s) => s.outcome.reason.slice(0, 100)))];
@@ -119,6 +125,15 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
       'The DIY handler relies on the SDK\'s standard retry (3 attempts, short backoff) and fails the event after that; CloudFormation then rolls the whole stack back.',
     ],
   }];
+  const o = oursWarm.get(maxC);
+  const d = diyWarm.get(maxC);
+  if (o && d && o.throttled > 0 && o.wallMs > 1.5 * d.wallMs) {
+    const list = o.ops.ListWhatsAppFlows ?? 0;
+    findings.push(
+      `Under throttling our handler takes longer than the DIY baseline: ${maxC} concurrent creates took ${fmtMs(o.wallMs)} against ${fmtMs(d.wallMs)} (${fmtRatio(o.wallMs / d.wallMs)}), with ${list} List requests for ${maxC} creates (${o.reconcile} of them reconciling a refused create) and ${o.throttled} throttled answers against ${d.throttled}. ` +
+        'Every request beyond CreateWhatsAppFlow competes for the same rate limit: skipping the reconciliation after a 429 (and the lookup before the create, see Deploy) would bring it close to the baseline\'s one call per create, while keeping the retries that make every event succeed.',
+    );
+  }
   if (worstOurs > HANDLER_TIMEOUT.toMilliseconds() / 4) {
     findings.push(`Under ${maxC} concurrent creates the longest event took ${fmtMs(worstOurs)}, over a quarter of the handler's 5-minute deadline.`);
   }

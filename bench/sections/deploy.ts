@@ -104,7 +104,7 @@ function retriesIn(lines: ReadonlyArray<Record<string, unknown>>): number {
 }
 
 /** List requests an event made after its first CreateWhatsAppFlow: the reconciliation of a refused create. */
-function reconcileListsIn(lines: ReadonlyArray<Record<string, unknown>>): number {
+export function reconcileListsIn(lines: ReadonlyArray<Record<string, unknown>>): number {
   let n = 0;
   for (const l of lines) {
     if ((l.event !== 'done' && l.event !== 'failed') || !Array.isArray(l.calls)) continue;
