@@ -96,8 +96,16 @@ export class FlowJson {
   /** Where the document came from: a file path or the factory used. */
   public readonly source: string;
 
-  /** The parsed document. */
-  public readonly definition: any;
+  /**
+   * The parsed document. Parsed again on each read for documents given as text, so that a
+   * flow's construct does not keep a second, larger copy of its content for the life of the app.
+   */
+  public get definition(): any {
+    return this.parsed ?? JSON.parse(this.content);
+  }
+
+  /** The object given to fromObject (kept: the caller holds it anyway). */
+  private readonly parsed?: unknown;
 
   /**
    * Absolute path of the file the document was read from, if any.
@@ -125,7 +133,7 @@ export class FlowJson {
       throw new FlowConfigError(`${where}: Flow JSON is ${sizeBytes} bytes, over the service's limit of ${MAX_FLOW_JSON_BYTES} bytes (10 MB); move large images out of the document or split the flow`);
     }
     this.content = content;
-    this.definition = definition;
+    this.parsed = source === 'FlowJson.fromObject()' ? definition : undefined;
     this.sizeBytes = sizeBytes;
     this.source = source;
     this.filePath = filePath;

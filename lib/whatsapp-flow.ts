@@ -139,8 +139,9 @@ abstract class WhatsAppFlowBase extends Resource implements IWhatsAppFlow {
  */
 export class WhatsAppFlow extends WhatsAppFlowBase {
   /**
-   * Flow JSON up to this many bytes travels inline in the template, where `cdk diff` shows it;
-   * larger content goes through an S3 asset. 4 KiB keeps a stack of 200 flows under
+   * Flow JSON whose text, escaped as a JSON string in the template, is at most this many bytes
+   * travels inline, where `cdk diff` shows it; larger content goes through an S3 asset. With
+   * about 700 bytes of other properties per flow, 4 KiB keeps a stack of 200 flows under
    * CloudFormation's 1 MB template limit, and every event (which carries old and new properties)
    * far below Lambda's payload limit.
    */
@@ -193,8 +194,11 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
    */
   public readonly previewExpiresAt: string;
 
-  /** The flow's content, if managed. */
-  public readonly flowJson?: FlowJson;
+  /**
+   * SHA-256 of the flow's content in canonical form, if the content is managed.
+   * @default - no managed content
+   */
+  public readonly contentSha256?: string;
 
   private readonly resource: CustomResource;
 
@@ -223,7 +227,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       const content = props.flowJson;
       properties[Prop.CONTENT_SHA256] = content.sha256;
       properties[Prop.CONTENT_BYTES] = String(content.sizeBytes);
-      if (content.sizeBytes <= INLINE_CONTENT_MAX_BYTES) {
+      // Measured as the template holds it: quotes, backslashes and newlines escaped.
+      if (content.sizeBytes <= INLINE_CONTENT_MAX_BYTES && Buffer.byteLength(JSON.stringify(content.content)) <= INLINE_CONTENT_MAX_BYTES) {
         properties[Prop.FLOW_JSON] = content.content;
       } else {
         const asset = new Asset(this, 'Content', { path: stageContent(content) });
@@ -231,7 +236,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
         properties[Prop.CONTENT_S3_KEY] = asset.s3ObjectKey;
         dependencies.push(provider.grantObject(asset.bucket.arnForObjects(asset.s3ObjectKey)));
       }
-      this.flowJson = content;
+      this.contentSha256 = content.sha256;
       validateContent(this, content, props.publish ?? false, props.validation ?? FlowValidation.ENFORCE);
     }
 
