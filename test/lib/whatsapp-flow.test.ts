@@ -83,14 +83,14 @@ describe('template', () => {
 
   test('measures the inline limit as the template holds the text, escapes included', () => {
     // Under the limit in bytes, over it once quotes and newlines are escaped for the template.
-    const text = JSON.stringify({ ...doc, screens: [{ ...doc.screens[0], title: '"'.repeat(2500) }] });
+    const text = JSON.stringify({ ...doc, screens: [{ ...doc.screens[0], title: '"'.repeat(1500) }] });
     const content = FlowJson.fromString(text);
     expect(content.sizeBytes).toBeLessThanOrEqual(INLINE_CONTENT_MAX_BYTES);
     const s = stack();
     flow(s, 'Quoted', { flowJson: content });
 
     Template.fromStack(s).hasResourceProperties('Custom::WhatsAppFlow', { FlowJson: Match.absent(), ContentS3Key: Match.anyValue() });
-    expect(content.definition.screens[0].title).toHaveLength(2500);
+    expect(content.definition.screens[0].title).toHaveLength(1500);
   });
 
   test('gives the same content hash to a reformatted document with reordered keys', () => {
