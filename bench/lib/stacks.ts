@@ -197,7 +197,9 @@ export function templateFacts(templatePath: string, template: any): TemplateFact
   let largest = 0;
   const roleInline = new Map<string, number>();
   const addInline = (role: string, chars: number) => roleInline.set(role, (roleInline.get(role) ?? 0) + chars);
-  const docSize = (doc: unknown) => JSON.stringify(doc).length;
+  // IAM counts the policy as CloudFormation resolves it: pseudo parameters and joins of strings
+  // are resolved here; references to other resources are left as they are (a close estimate).
+  const docSize = (doc: unknown) => JSON.stringify(resolvePseudo(doc)).length;
   const statements = (doc: any) => (Array.isArray(doc?.Statement) ? doc.Statement.length : doc?.Statement ? 1 : 0);
   for (const [id, r] of Object.entries(resources)) {
     largest = Math.max(largest, JSON.stringify(r).length);
@@ -243,6 +245,24 @@ export function templateFacts(templatePath: string, template: any): TemplateFact
     maxManagedPolicyChars: maxManaged,
     largestResourceBytes: largest,
   };
+}
+
+const PSEUDO: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com' };
+
+/** Resolves `Ref` to pseudo parameters and `Fn::Join` of strings, as CloudFormation would. */
+function resolvePseudo(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(resolvePseudo);
+  if (!v || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && keys[0] === 'Ref' && typeof o.Ref === 'string' && PSEUDO[o.Ref]) return PSEUDO[o.Ref];
+  if (keys.length === 1 && keys[0] === 'Fn::Join' && Array.isArray(o['Fn::Join'])) {
+    const [sep, parts] = o['Fn::Join'] as [unknown, unknown];
+    const resolved = Array.isArray(parts) ? parts.map(resolvePseudo) : parts;
+    if (typeof sep === 'string' && Array.isArray(resolved) && resolved.every((x) => typeof x === 'string')) return resolved.join(sep);
+    return { 'Fn::Join': [sep, resolved] };
+  }
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolvePseudo(x)]));
 }
 
 /** Lambda invocations CloudFormation causes per flow event (custom resources are invoked asynchronously). */

@@ -186,7 +186,7 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
     columns: ['document', 'N', 'variant', 'template', '≤ 1 MB', 'resources', '≤ 500', 'Lambda functions', 'IAM statements', 'policy bytes', 'role inline policy chars (IAM limit 10,240)', 'Lambda invocations per event'],
     rows: factRows,
     notes: [
-      'Template bytes: the file the CDK writes (what the CLI uploads). Policy bytes: every policy document minified, trust policies excluded; inline chars: the aggregate of the inline policies (AWS::IAM::Policy) attached to one role, as IAM counts it against its 10,240-character limit (intrinsics left unresolved, so a close estimate).',
+      'Template bytes: the file the CDK writes (what the CLI uploads). Policy bytes: every policy document minified, trust policies excluded; inline chars: the aggregate of the inline policies (AWS::IAM::Policy) attached to one role, as IAM counts it against its 10,240-character limit (pseudo parameters resolved, references to other resources left as written: a close estimate).',
       `Invocations per event: ${VARIANTS.map((v) => `${VARIANT_LABEL[v]} ${INVOCATIONS_PER_EVENT[v]}`).join('; ')}. The Provider framework also doubles the Lambda functions, log groups and roles to run and watch.`,
       'The DIY baseline also cannot choose DeprecateWhatsAppFlow for a published flow (its onDelete is fixed): deleting a stack with published flows fails. Its handler logs every event whole, Flow JSON included.',
     ],
