@@ -189,6 +189,8 @@ describe('Create', () => {
 
     expect(response.Status).toBe('SUCCESS');
     expect(h.emulator.flows()).toHaveLength(1);
+    // A throttled create was refused, not processed: retried without looking the name up again.
+    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'ListWhatsAppFlows', 'ListWhatsAppFlows', 'CreateWhatsAppFlow', 'CreateWhatsAppFlow']);
   });
 
   test('fails at once with the service message on a permanent error', async () => {
