@@ -181,6 +181,8 @@ export interface TemplateFacts {
   readonly maxManagedPolicyChars: number;
   /** Bytes of the largest single resource in the template. */
   readonly largestResourceBytes: number;
+  /** Flow resources whose content travels inline (a `FlowJson` property). */
+  readonly inlineFlows: number;
 }
 
 export const TEMPLATE_LIMIT_BYTES = 1_048_576;
@@ -195,6 +197,7 @@ export function templateFacts(templatePath: string, template: any): TemplateFact
   let policyBytes = 0;
   let maxManaged = 0;
   let largest = 0;
+  let inlineFlows = 0;
   const roleInline = new Map<string, number>();
   const addInline = (role: string, chars: number) => roleInline.set(role, (roleInline.get(role) ?? 0) + chars);
   // IAM counts the policy as CloudFormation resolves it: pseudo parameters and joins of strings
@@ -204,6 +207,7 @@ export function templateFacts(templatePath: string, template: any): TemplateFact
   for (const [id, r] of Object.entries(resources)) {
     largest = Math.max(largest, JSON.stringify(r).length);
     const p = r.Properties ?? {};
+    if (r.Type === RESOURCE_TYPE && p[Prop.FLOW_JSON] !== undefined) inlineFlows++;
     switch (r.Type) {
       case 'AWS::Lambda::Function':
         functions++;
@@ -244,6 +248,7 @@ export function templateFacts(templatePath: string, template: any): TemplateFact
     maxRoleInlineChars: Math.max(0, ...roleInline.values()),
     maxManagedPolicyChars: maxManaged,
     largestResourceBytes: largest,
+    inlineFlows,
   };
 }
 
