@@ -310,7 +310,7 @@ export class FlowService {
       } catch (e) {
         if (!isTransient(e)) throw e;
         this.options.log.info({ event: 'retry', operation, attempt, error: errorName(e), message: (e as Error)?.message });
-        if (done && (await done().catch(() => false))) return undefined as T;
+        if (done && !isThrottled(e) && (await done().catch(() => false))) return undefined as T;
         if (!(await this.backoff(attempt))) throw e;
       }
     }
