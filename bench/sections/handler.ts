@@ -198,6 +198,10 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
     throw e;
   }
   const floor = median(samples[0]);
+  const label = (prefix: string) => variants.findIndex((v) => v.label.startsWith(prefix));
+  const iSm = label('bundle of client-socialmessaging alone');
+  const iSmS3 = label('bundle of client-socialmessaging + client-s3');
+  const s3Cold = iSm >= 0 && iSmS3 >= 0 ? median(samples[iSmS3]) - median(samples[iSm]) : NaN;
   const unbundled = samples[2];
   tables.push({
     title: 'Handler bundle and cold start',
@@ -206,19 +210,12 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
       `Cold start: median (min–max) of ${options.coldStarts} fresh processes each, variants interleaved; "fresh container" is the local Lambda host (emulator/lambda-host.ts): spawn, init, invoke, answer received on the ResponseURL.`,
     columns: ['fresh process', 'time', 'minus the process floor', '÷ unbundled SDK require'],
     rows: variants.map((v, i) => [v.label, msSpread(samples[i]), fmtMs(median(samples[i]) - floor), i === 2 || i === 0 ? '—' : fmtRatio(median(samples[i]) / median(unbundled))]),
-    notes: ['On Lambda the container and runtime start are AWS\'s; what the bundle decides is the part above the floor: loading and initializing its code and SDK clients.'],
+    notes: [
+      'On Lambda the container and runtime start are AWS\'s; what the bundle decides is the part above the floor: loading and initializing its code and SDK clients.',
+      ...(Number.isFinite(s3Cold) ? [`The S3 client (${fmtBytes(s3Bytes)} of the bundle with its S3-only middleware) costs about ${fmtMs(s3Cold)} of a cold start whenever it is loaded (the two client bundles above, side by side); compare it with the two "fresh container" rows to see whether an event that needs no S3 object pays it.`] : []),
+    ],
   });
-  const label = (prefix: string) => variants.findIndex((v) => v.label.startsWith(prefix));
-  const iSm = label('bundle of client-socialmessaging alone');
-  const iSmS3 = label('bundle of client-socialmessaging + client-s3');
-  const s3Cold = iSm >= 0 && iSmS3 >= 0 ? median(samples[iSmS3]) - median(samples[iSm]) : NaN;
-  if (s3Bytes > 0) {
-    findings.push(
-      `The S3 client (@aws-sdk/client-s3 and its S3-only middleware) is ${fmtBytes(s3Bytes)} of the ${fmtBytes(bundle.length)} bundle` +
-        (Number.isFinite(s3Cold) ? ` and adds about ${fmtMs(s3Cold)} to a cold start (bundles of the socialmessaging client with and without it, measured side by side)` : '') +
-        ', although it only serves one GetObject for flows over 4 KiB. Loading it lazily (only when the content is in S3), or a plain SigV4-signed GET with the signer the socialmessaging client already bundles (@smithy/signature-v4), would take it off the cold start of every other event.',
-    );
-  }
+
 
   // ---- peak memory for a 10 MB flow
   ctx.progress('handler: 10 MB flow');
