@@ -5,7 +5,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import { canonicalSha256 } from '../lib/private/json-text';
-import { Plan, FlowState, Status, Step } from './plan';
+import { Plan, planAdoption, FlowState, Status, Step } from './plan';
 import { ContentRef, FlowSpec } from './props';
 import { errorName, FlowError, FlowService, isTransient } from './service';
 import { Logger } from './log';
@@ -87,7 +87,7 @@ export class Executor {
         );
       }
       if (spec.adoptExisting) {
-        return this.adopt(holder.flowId, spec, plan);
+        return this.adopt(holder.flowId, spec);
       }
       throw new FlowError(
         `the name ${JSON.stringify(spec.flowName)} is already used in ${spec.wabaId} by flow ${holder.flowId} (status ${holder.status}), which this stack did not create; ` +
@@ -144,29 +144,16 @@ export class Executor {
   }
 
   /** Takes over an existing flow, then makes it match the declaration. */
-  private async adopt(flowId: string, spec: FlowSpec, plan: Plan): Promise<Outcome> {
+  private async adopt(flowId: string, spec: FlowSpec): Promise<Outcome> {
     const current = await this.service.get(spec.wabaId, flowId);
     if (!current) throw new FlowError(`flow ${flowId} disappeared while being adopted; deploy again`);
     if (current.status === Status.DEPRECATED) {
       throw new FlowError(`the name ${JSON.stringify(spec.flowName)} is held by flow ${flowId}, which is DEPRECATED and cannot be adopted or changed; choose another flowName`);
     }
-    this.log.info({ event: 'adopting', flowId, status: current.status });
-    const steps: Step[] = [];
-    const live = current.status === Status.PUBLISHED || current.status === Status.THROTTLED;
-    const metadata: { categories?: string[] } = {};
-    if (!current.categories || !sameSet(current.categories, spec.categories)) metadata.categories = spec.categories;
-    if (metadata.categories) steps.push({ kind: 'updateMetadata', ...metadata });
-    if (live && steps.length) steps.push({ kind: 'keepPublished' });
-    let contentChanged = false;
-    if (spec.content && current.status !== Status.BLOCKED) {
-      const deployed = await this.deployedContentSha(spec.wabaId, flowId);
-      contentChanged = deployed !== spec.content.sha256;
-      if (contentChanged) steps.push({ kind: 'updateContent', content: spec.content, publishAfter: spec.publish || live });
-    }
-    if (!contentChanged && spec.publish && current.status === Status.DRAFT) steps.push({ kind: 'publish' });
-    for (const s of plan.steps) if (s.kind === 'preview') steps.push(s);
-    const result = await this.applySteps(flowId, spec, current, steps, 'adopted');
-    return result;
+    const deployed = spec.content && current.status !== Status.BLOCKED ? await this.deployedContentSha(spec.wabaId, flowId) : undefined;
+    const adoption = planAdoption(spec, current, deployed);
+    this.log.info({ event: 'adopting', flowId, status: current.status, planned: adoption.steps.map((st) => st.kind), notes: adoption.notes.length ? adoption.notes : undefined });
+    return this.applySteps(flowId, spec, current, adoption.steps, 'adopted');
   }
 
   /** SHA-256 of the canonical form of the flow's deployed JSON; undefined when it cannot be read. */
@@ -330,12 +317,6 @@ export function formatErrors(errors: string[]): string {
       return raw;
     })
     .join('; ');
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  const s = new Set(a);
-  return b.every((x) => s.has(x));
 }
 
 function download(url: string): Promise<string> {

@@ -116,6 +116,17 @@ function planUpdate(input: PlanInput): Plan {
   return planInPlace(desired, previous, physicalId, current, []);
 }
 
+/**
+ * Adoption: make an existing flow match the declaration, starting from what the service says of
+ * it. Its deployed content is known only by its hash (undefined when it could not be read), so
+ * it cannot be put back if a later step fails.
+ */
+export function planAdoption(desired: FlowSpec, current: FlowState, deployedContentSha?: string): Plan {
+  const asFound: FlowSpec = { ...desired, categories: [], preview: false, content: deployedContentSha === undefined ? undefined : { sha256: deployedContentSha } };
+  const p = planInPlace(desired, asFound, current.flowId, current, []);
+  return { ...p, steps: p.steps.map((s) => (s.kind === 'updateContent' ? { ...s, restore: undefined } : s)) };
+}
+
 function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physicalId: string, current: FlowState, notes: string[]): Plan {
   const steps: Step[] = [];
   if (current.status === Status.BLOCKED) {
