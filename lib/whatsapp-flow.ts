@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { FindingSeverity, FlowJsonValidator } from './validator';
+import { wabaKey } from './private/adoption';
 import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
 import { FlowConfigError, show } from './private/errors';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
@@ -332,8 +333,8 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
     throw new FlowConfigError('publish is true but the flow has no content; set flowJson (or cloneFrom), or leave publish unset to create an empty draft', scope);
   }
   if (props.cloneFrom) {
-    const a = wabaKey(props.wabaId);
-    const b = wabaKey(props.cloneFrom.wabaId);
+    const a = wabaKeyOf(props.wabaId);
+    const b = wabaKeyOf(props.cloneFrom.wabaId);
     if (a && b && a !== b) {
       throw new FlowConfigError(
         `cloneFrom is a flow of WABA ${show(props.cloneFrom.wabaId)} but this flow is in ${show(props.wabaId)}; the service clones only within one WABA: clone from a flow of the same WABA, or use flowJson with the source's content`,
@@ -369,11 +370,8 @@ function checkWabaId(scope: Construct, prop: string, value: unknown): void {
 }
 
 /** The id part shared by a WABA's AWS id and its ARN; undefined for tokens. */
-function wabaKey(value: string): string | undefined {
-  if (Token.isUnresolved(value)) return undefined;
-  if (value.startsWith('waba-')) return value.slice('waba-'.length);
-  const i = value.lastIndexOf(':waba/');
-  return i >= 0 ? value.slice(i + ':waba/'.length) : undefined;
+function wabaKeyOf(value: string): string | undefined {
+  return Token.isUnresolved(value) ? undefined : wabaKey(value);
 }
 
 /** The IAM resource ARN of a WABA given by id or ARN. */
