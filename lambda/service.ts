@@ -105,9 +105,24 @@ function regionOr(fallbackRegion?: string): string | undefined {
   return process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION ? undefined : fallbackRegion;
 }
 
-/** One client per container; endpoint from AWS_ENDPOINT_URL_SOCIALMESSAGING. */
+/**
+ * One client per container; endpoint from AWS_ENDPOINT_URL_SOCIALMESSAGING. Its `bodyAsBytes`
+ * step turns a large serialized body (a flow's content, base64 inside JSON) into bytes once,
+ * before signing: left a string, the signer and the HTTP handler would each make their own byte
+ * copy of it, two 13 MB copies per call for a 10 MB flow.
+ */
 function socialMessaging(fallbackRegion?: string): SocialMessagingClient {
-  smClient ??= new SocialMessagingClient({ maxAttempts: 1, requestHandler: REQUEST_HANDLER, region: regionOr(fallbackRegion) });
+  if (!smClient) {
+    smClient = new SocialMessagingClient({ maxAttempts: 1, requestHandler: REQUEST_HANDLER, region: regionOr(fallbackRegion) });
+    smClient.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { body?: unknown };
+        if (typeof request.body === 'string' && request.body.length > 64 * 1024) request.body = Buffer.from(request.body, 'utf8');
+        return next(args);
+      },
+      { step: 'build', name: 'bodyAsBytes' },
+    );
+  }
   return smClient;
 }
 

@@ -95,6 +95,8 @@ export interface Invocation {
   readonly bytes: number;
   /** The handler's log lines, parsed. */
   readonly logs: Array<Record<string, any>>;
+  /** Resident set size of the handler's process when the event arrived (garbage collected), in bytes. */
+  readonly rssBefore: number;
   /** Resident set size of the handler's process after the event, in bytes. */
   readonly rss: number;
   /** Peak resident set size of the handler's process so far, in bytes. */
@@ -137,6 +139,8 @@ export class Handler {
         ...this.extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The runner collects garbage before each event, so each event's peak is its own.
+      execArgv: ['--expose-gc'],
     });
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
@@ -194,7 +198,7 @@ export class Handler {
       throw new Error(`the handler sent no response for ${event.RequestType} ${requestId}; logs: ${JSON.stringify(reply.logs)}`);
     }
     const last = received[received.length - 1];
-    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rss: reply.memory, maxRss: reply.maxRss };
+    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rssBefore: reply.rssBefore, rss: reply.memory, maxRss: reply.maxRss };
   }
 }
 
