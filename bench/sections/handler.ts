@@ -258,7 +258,7 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
     const peak = Math.max(created.invocation?.maxRss ?? 0, updated.invocation?.maxRss ?? 0);
     peakNote = `The function has ${HANDLER_MEMORY_MB} MB: the peak, ${fmtBytes(peak)}, is ${Math.round((100 * peak) / (HANDLER_MEMORY_MB * MB))}% of it.`;
     if ((peak - baseline) / size > 4) {
-      findings.push(`Creating and updating a ${fmtBytes(size)} flow peaks at ${fmtBytes(peak)} RSS, ${((peak - baseline) / size).toFixed(1)}× the content above the idle handler (${fmtBytes(baseline)} resident after a no-op event): the content is held as the S3 body, its bytes and the base64 request body at once (and the update reads the flow's state besides). Streaming the base64 encoding, or dropping the S3 body before the upload, would cut the peak; ${HANDLER_MEMORY_MB} MB still leaves room, so this matters only if the memory is lowered.`);
+      findings.push(`Creating and updating a ${fmtBytes(size)} flow peaks at ${fmtBytes(peak)} RSS, ${((peak - baseline) / size).toFixed(1)}× the content above the idle handler (${fmtBytes(baseline)} resident after a no-op event): each upload holds the content's bytes and the SDK's request body (base64 inside JSON) as a string and then as bytes, about 4× the content, and the Update's peak also counts what the Create left for the garbage collector (with a heap limit of ${Math.floor(HANDLER_MEMORY_MB * 0.9)} MB, V8 collects late). Each event on its own, with garbage collected before it, stays under 6× (test/lambda/large-content.test.ts). Streaming the base64 encoding would cut it further; ${HANDLER_MEMORY_MB} MB leaves room, so this matters only if the memory is lowered.`);
     }
   } finally {
     await pool.stop();
