@@ -332,6 +332,21 @@ describe('components that want their screen (rules §4.1, §4.3)', () => {
     expectCodes(single([rich, TEXT], '6.3'), { errors: ['COMPONENT_NOT_ALONE_ON_SCREEN'] });
   });
 
+  test('takes TextBody and TextCaption text as an array of lines from 5.1 (markdown), checking each line', () => {
+    const lines = (text: unknown, v = '5.1') => single([{ type: 'TextBody', markdown: true, text }, { type: 'TextCaption', text: ['a', 'b'] }], v);
+    expectCodes(lines(['**Bold** intro', '1. first', '2. second']), {});
+    expectCodes(lines(['a'], '5.0'), { errors: ['INVALID_PROPERTY_TYPE', 'REQUIRES_NEWER_VERSION'], warnings: ['AWS_UNSUPPORTED_VERSION'] });
+    expect(withCode(lines(['a'], '5.0'), 'INVALID_PROPERTY_TYPE')[0].fix).toContain('raise "version" to 5.1 or later for an array of lines');
+    const [wrong] = withCode(lines(['fine', 7]), 'INVALID_PROPERTY_TYPE');
+    expect(wrong.path).toBe('screens[0].layout.children[0].text[1]');
+    expect(codes(lines([])).errors).toEqual(['PATTERN_MISMATCH']);
+    expect(withCode(lines(['ok', 'x'.repeat(4097)]), 'MAX_CHARS_EXCEEDED')[0].path).toBe('screens[0].layout.children[0].text[1]');
+    expectCodes(lines(['x'.repeat(3000), 'y'.repeat(3000)]), { warnings: ['UNCONFIRMED_MAX_CHARS'] });
+    // References inside a line are resolved like any other.
+    const [ref] = withCode(lines(['Hi', '${data.nobody}']), 'INVALID_SCREEN_DYNAMIC_DATA');
+    expect(ref.path).toBe('screens[0].layout.children[0].text[1]');
+  });
+
   test('checks ImageCarousel images', () => {
     const img = { 'src': 'AAAA', 'alt-text': 'a' };
     expectCodes(single([{ type: 'ImageCarousel', images: [img, img, img, img] }]), { errors: ['MAX_ITEMS_EXCEEDED'] });

@@ -33,6 +33,11 @@ export interface PropSpec {
   readonly staticOnly?: boolean;
   /** Only allowed when the component is outside a Form (rules §3: `init-value`, `error-message`). */
   readonly outsideFormOnly?: boolean;
+  /**
+   * From this version a string property also takes an array of strings, one per line (TextBody
+   * and TextCaption with markdown, as RichText; Meta's own examples write them so).
+   */
+  readonly linesSince?: Version;
 }
 
 /** The JSON type of an input's value, as `${form.name}` yields it. */
@@ -73,7 +78,7 @@ const SELECTION_EVENTS = {
 };
 
 const textProps = (max: number): Record<string, PropSpec> => ({
-  'text': str(max),
+  'text': str(max, { linesSince: V5_1 }),
   'font-weight': { kind: 'string', enum: FONT_WEIGHTS },
   'strikethrough': bool,
   'markdown': { kind: 'boolean', since: V5_1 },

@@ -5,7 +5,7 @@
 import { checkAction } from './actions';
 import { checkString, resolveReference, walkStrings } from './bindings';
 import {
-  BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, CONTAINERS, IF_BRANCH_COMPONENTS, Kind,
+  BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, IF_BRANCH_COMPONENTS, Kind,
   NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, SWITCH_CASE_COMPONENTS, ValueType,
 } from './catalogue';
 import { Obj, Path, codePointLength, has, isBlank, isObject, jsonType, q, plural } from './context';
@@ -132,6 +132,10 @@ function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: str
     return;
   }
   if (node.type === 'If' && key === 'condition') return; // checked with the If
+  if (Array.isArray(value) && p.linesSince && flow.ctx.atLeast(p.linesSince)) {
+    checkLines(flow, screen, node, key, p, value, ppath, owner, events);
+    return;
+  }
   if (typeof value === 'string') {
     const info = checkString(flow, screen, value, ppath);
     if (info.kind !== 'static') {
@@ -145,11 +149,12 @@ function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: str
     }
   }
   if (!kindMatches(p.kind, value)) {
-    ctx.error('INVALID_PROPERTY_TYPE', ppath, `${q(key)} of ${owner} must be ${kindName(p.kind)}, got ${jsonType(value)}`, `write ${q(key)} as ${kindName(p.kind)}`, value);
+    const lines = Array.isArray(value) && p.linesSince ? `, or raise "version" to ${formatVersion(p.linesSince)} or later for an array of lines` : '';
+    ctx.error('INVALID_PROPERTY_TYPE', ppath, `${q(key)} of ${owner} must be ${kindName(p.kind)}, got ${jsonType(value)}`, `write ${q(key)} as ${kindName(p.kind)}${lines}`, value);
     return;
   }
   if (typeof value === 'string') {
-    checkText(flow, key, p, value, ppath, owner);
+    checkText(flow, key, p, value, ppath, owner, node.type !== undefined && owner === node.type && (COMPONENTS[node.type]?.required.includes(key) ?? false));
   } else if (isObject(value) && p.kind === 'stringOrObject') {
     for (const sub of Object.keys(value)) {
       const v = value[sub];
@@ -159,8 +164,34 @@ function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: str
   if (typeof value === 'object' && value !== null && !NESTED_PROPS.has(key)) walkStrings(flow, screen, value, ppath);
 }
 
+/**
+ * A text written as an array of lines (rules §4.1, markdown from 5.1): each line is checked as the
+ * string would be; the character limit binds each line, and the whole text is only warned about,
+ * since whether Meta counts the lines together is not documented.
+ */
+function checkLines(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: string, p: PropSpec, lines: unknown[], ppath: Path, owner: string,
+  events: Readonly<Record<string, readonly string[]>>): void {
+  const { ctx } = flow;
+  if (lines.length === 0) {
+    ctx.error('PATTERN_MISMATCH', ppath, `${q(key)} of ${owner} is an empty array of lines`, `write at least one line, or ${q(key)} as a string`, lines);
+    return;
+  }
+  lines.forEach((line, i) => {
+    if (typeof line !== 'string') {
+      ctx.error('INVALID_PROPERTY_TYPE', ppath.at(i), `each line of ${q(key)} of ${owner} must be a string, got ${jsonType(line)}`, 'write the line as a string', line);
+      return;
+    }
+    checkProp(flow, screen, node, key, { ...p, linesSince: undefined }, line, ppath.at(i), owner, events);
+  });
+  const total = lines.reduce<number>((n, line) => n + (typeof line === 'string' && !line.includes('${') ? codePointLength(line) + 1 : 0), -1);
+  if (p.max !== undefined && total > p.max) {
+    ctx.warn('UNCONFIRMED_MAX_CHARS', ppath, `the lines of ${q(key)} of ${owner} have ${total} characters together, more than the ${p.max} allowed for the text`,
+      `keep the lines within ${p.max} characters in all, to be safe`, lines.length);
+  }
+}
+
 /** Enum, character limits and blanks of a static string. */
-function checkText(flow: Flow, key: string, p: PropSpec, value: string, ppath: Path, owner: string): void {
+function checkText(flow: Flow, key: string, p: PropSpec, value: string, ppath: Path, owner: string, required = false): void {
   const { ctx } = flow;
   if (p.enum && !p.enum.includes(value)) {
     ctx.error('INVALID_ENUM_VALUE', ppath, `${q(key)} of ${owner} must be one of ${p.enum.join(', ')}, got ${q(value)}`, `use one of ${p.enum.join(', ')}`, value);
@@ -170,7 +201,7 @@ function checkText(flow: Flow, key: string, p: PropSpec, value: string, ppath: P
     if (key === 'text' || key === 'label' || key === 'title') {
       ctx.error('PATTERN_MISMATCH', ppath, `${q(key)} of ${owner} is empty or blank`, `write a visible ${key}`, value);
     } else if (ctx.atLeast(V6_0)) {
-      ctx.error('PATTERN_MISMATCH', ppath, `from version 6.0, ${q(key)} of ${owner} cannot be empty or blank`, `write a value or remove ${q(key)}`, value);
+      ctx.error('PATTERN_MISMATCH', ppath, `from version 6.0, ${q(key)} of ${owner} cannot be empty or blank`, required ? `write a value: ${q(key)} is required` : `write a value or remove ${q(key)}`, value);
     }
     return;
   }
