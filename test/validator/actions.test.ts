@@ -124,6 +124,17 @@ describe('dynamic references (rules §5)', () => {
     expect(codes(doc).errors).toEqual(['INVALID_SCREEN_DYNAMIC_DATA']);
   });
 
+  test('fails on an expression written inside ${…}, and shows the backtick expression to write', () => {
+    const data = { note: { type: 'string', __example__: 'x' } };
+    const doc = (version: string) => single([{ type: 'TextBody', text: 'Note', visible: "${data.note != ''}" }], version, { data });
+    const [f] = withCode(doc('7.3'), 'INVALID_SCREEN_DYNAMIC_DATA');
+    expect(f.message).toContain('puts an expression inside');
+    expect(f.fix).toContain("`${data.note} != ''`");
+    expect(withCode(doc('5.1'), 'INVALID_SCREEN_DYNAMIC_DATA')[0].fix).toContain('version 6.0 or later');
+    // A reference alone, and the same comparison as a backtick expression, are fine.
+    expectCodes(single([{ type: 'TextBody', text: '${data.note}', visible: "`${data.note} != ''`" }], '7.3', { data }), {});
+  });
+
   test('fails on a reference to a Form instead of its input', () => {
     const doc = single([{ type: 'Form', name: 'form', children: [textInput('name'), { 'type': 'Footer', 'label': 'Send', 'on-click-action': { name: 'complete', payload: { all: '${form.form}' } } }] }],
       '7.3', { noFooter: true });

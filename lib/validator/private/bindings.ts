@@ -77,6 +77,17 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
   const { ctx } = flow;
   const text = '${' + ref.body + '}';
   const segs = ref.segs;
+  const body = ref.body.trim();
+  const operator = /==|!=|>=|<=|&&|\|\||[<>!+*/%()'"]|\s-\s/.exec(body);
+  if (operator && (segs[0] === 'data' || segs[0] === 'form' || segs[0] === 'screen')) {
+    // `${data.a != ''}`: the operator belongs outside the braces, in a backtick expression.
+    const reference = body.slice(0, operator.index).trim();
+    const rest = body.slice(operator.index).trim();
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} puts an expression inside \${…}, which holds only a reference such as \${data.field}`,
+      ctx.atLeast(V6_0) ? `write it as a backtick expression with the reference alone in its braces: \`\${${reference}} ${rest}\``
+        : 'keep ${…} to a reference (expressions need version 6.0 or later, in backticks)', value);
+    return UNKNOWN;
+  }
   switch (segs[0]) {
     case 'data':
       return resolveData(flow, screen, segs.slice(1), path, text, value);
