@@ -169,17 +169,30 @@ export class FlowService {
 
   /** The flow of this name in the WABA, if any (the service has no name filter: a full scan). */
   public async findByName(wabaId: string, flowName: string): Promise<FlowSummary | undefined> {
+    return (await this.scanNames(wabaId, flowName)).exact;
+  }
+
+  /**
+   * Pages through the WABA's flows (the service has no name filter) for the one named `flowName`,
+   * and notes one whose name differs only in case or surrounding spaces: whether the service
+   * counts those as the same name is not documented.
+   */
+  private async scanNames(wabaId: string, flowName: string): Promise<{ exact?: FlowSummary; similar?: FlowSummary }> {
+    const folded = flowName.trim().toLowerCase();
+    let similar: FlowSummary | undefined;
     let nextToken: string | undefined;
     do {
       const out = await this.retry('ListWhatsAppFlows', () => this.sm.send(new ListWhatsAppFlowsCommand({ id: wabaId, maxResults: 100, nextToken }))).catch((e) => {
         throw callFailed('ListWhatsAppFlows', e);
       });
       for (const f of out.flows ?? []) {
-        if (f.flowName === flowName) return { flowId: f.flowId!, flowName: f.flowName!, status: f.flowStatus ?? '' };
+        const summary = { flowId: f.flowId!, flowName: f.flowName!, status: f.flowStatus ?? '' };
+        if (f.flowName === flowName) return { exact: summary };
+        if (!similar && f.flowName?.trim().toLowerCase() === folded) similar = summary;
       }
       nextToken = out.nextToken;
     } while (nextToken);
-    return undefined;
+    return { similar };
   }
 
   /**
@@ -226,12 +239,18 @@ export class FlowService {
         }
         // Any other failure may hide a flow that was made after all, by this call or by a duplicate
         // delivery of this very event (the name was free just before): reconcile first.
-        const holder = await this.findByName(input.wabaId, input.flowName).catch(() => undefined);
+        const names = await this.scanNames(input.wabaId, input.flowName).catch(() => undefined);
+        const holder = names?.exact;
         if (holder) {
           this.options.log.info({ event: 'create-reconciled', flowId: holder.flowId, error: errorName(e) });
           return { flowId: holder.flowId, validationErrors: [], reconciled: true };
         }
-        if (!isTransient(e) || !(await this.backoff(attempt))) throw callFailed('CreateWhatsAppFlow', e);
+        if (!isTransient(e) || !(await this.backoff(attempt))) {
+          const failed = callFailed('CreateWhatsAppFlow', e);
+          const near = names?.similar;
+          if (!near) throw failed;
+          throw new FlowError(`${failed.message}; flow ${near.flowId} (status ${near.status}) is named ${JSON.stringify(near.flowName)}, which the service may count as the same name: choose another flowName`, e);
+        }
       }
     }
   }
