@@ -43,7 +43,7 @@ export function renderSection(s: SectionResult): string {
   }
   for (const t of s.tables) out.push(renderTable(t));
   if (s.findings.length) {
-    out.push('**Costs the product could cut** (figures from this run):', '');
+    out.push('**Costs found, and what became of them** (figures from this run):', '');
     for (const f of s.findings) out.push(`- ${f}`);
     out.push('');
   }

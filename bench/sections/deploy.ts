@@ -404,7 +404,7 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
     const total = FLOW_OPS.reduce((a, op) => a + (biggest.ops[op] ?? 0), 0);
     findings.push(
       `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow${biggest.reconcileLists ? ` (${biggest.reconcileLists} of them after a refused create, see below; the rest the lookup itself, throttled attempts included)` : ''}, and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
-        'Calling CreateWhatsAppFlow first and scanning only when it fails with the name-conflict error (or an ambiguous failure) would give 1 call per create in the common case with the same idempotency; it departs from conventions §4 ("have Create look up flowName first"), so it is your call.',
+        'Kept on purpose: calling CreateWhatsAppFlow first and scanning only on a name conflict would save these calls, but the spec leaves the conflict\'s error class UNCONFIRMED (nothing to branch on), and the lookup first is what guarantees that Create never takes over a flow it did not make (conventions §4). The cost is one page per 100 flows of the WABA, per create.',
     );
   }
   const reconciling = creates.filter((r) => r.reconcileLists > 0).sort((a, b) => b.reconcileLists - a.reconcileLists)[0];
@@ -418,12 +418,12 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
   if (destroys && (destroys.ops.GetWhatsAppFlow ?? 0) > 0) {
     findings.push(
       `Delete reads the flow first (GetWhatsAppFlow) to choose delete or deprecate: destroying ${destroys.n} drafts made ${destroys.ops.GetWhatsAppFlow} Get + ${destroys.ops.DeleteWhatsAppFlow ?? 0} Delete requests (${fmtMs(destroys.wallMs)}, ${fmtRatio(destroys.wallMs / idealMs(destroys.n, PARALLELISM))} the ideal). ` +
-        'For a resource whose properties say `Publish: false`, trying DeleteWhatsAppFlow first and reading the state only when it is refused (published outside CloudFormation, THROTTLED/BLOCKED) would halve the calls of a stack deletion.',
+        'Kept on purpose: trying DeleteWhatsAppFlow first for a resource whose properties say `Publish: false` would halve these calls, but `Publish: false` does not mean the flow is a draft (it may have been published outside CloudFormation, or by an update whose rollback left it published), and a Delete that a service accepted on a published flow could not be undone. The read is what guarantees a published flow is never deleted.',
     );
   }
   const updates = model.filter((r) => r.phase === 'update');
   if (updates.length && updates.every((u) => (u.ops.GetWhatsAppFlow ?? 0) >= 1)) {
-    findings.push('An update of a draft\'s content costs Get + UpdateAssets (2 calls, minimum 1): the Get is what the lifecycle table needs (status, name, categories), so this one is probably worth keeping.');
+    findings.push('An update of a draft\'s content costs Get + UpdateAssets (2 calls, minimum 1). Kept on purpose: the Get is what the lifecycle table needs (status, name, categories).');
   }
   return { id: 'deploy', title: 'Deploy', tables, findings, durationMs };
 }
