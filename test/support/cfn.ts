@@ -11,6 +11,7 @@ import { ChildProcess, fork } from 'child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../emulator';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
+import { HANDLER_MEMORY_MB } from '../../lib/provider';
 
 export const BUNDLE = path.resolve(__dirname, '../../lambda/dist/index.js');
 export const WABA = 'waba-0123456789abcdef0123456789abcdef';
@@ -139,8 +140,10 @@ export class Handler {
         ...this.extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // The runner collects garbage before each event, so each event's peak is its own.
-      execArgv: ['--expose-gc'],
+      // The runner collects garbage before each event, so each event's peak is its own. The heap
+      // limit is the one Lambda's Node runtime derives from the function's memory, as in the
+      // benchmark's container (emulator/lambda-host.ts), so it does not vary with this machine's.
+      execArgv: ['--expose-gc', `--max-old-space-size=${Math.floor(HANDLER_MEMORY_MB * 0.9)}`],
     });
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
