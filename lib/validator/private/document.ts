@@ -260,16 +260,8 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
     return nodes;
   }
 
-  interface Work {
-    readonly value: unknown;
-    readonly path: Path;
-    readonly parent: number;
-    readonly slot: string;
-    readonly parentType: string;
-    readonly inForm: boolean;
-    readonly condDepth: number;
-    readonly ifDepth: number;
-  }
+  /** A value still to visit, with the place it would take as a component node. */
+  type Work = Pick<ComponentNode, 'path' | 'parent' | 'slot' | 'parentType' | 'inForm' | 'condDepth' | 'ifDepth'> & { readonly value: unknown };
   // Exit markers take components off the current path again: a component that contains itself
   // (possible in validateObject's input) is not followed, one shared by two lists is visited in both.
   const work: Array<Work | { exit: object }> = [];
