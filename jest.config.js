@@ -7,6 +7,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.js',
   globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  reporters: ['default', '<rootDir>/test/support/skip-reporter.js'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

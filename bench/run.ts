@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { chosenDocs, HANDLER_BUNDLE, machine, optionsFor, ROOT, Scratch } from './lib/context';
+import { chosenDocs, DOCUMENT_SOURCE, HANDLER_BUNDLE, machine, optionsFor, ROOT, Scratch } from './lib/context';
 import { loadAverage } from './lib/cpu';
 import { killAll } from './lib/proc';
 import { renderSection, SectionResult } from './lib/report';
@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   const docs = chosenDocs();
   const progress = (msg: string) => process.stderr.write(`[bench ${((now() - started) / 1000).toFixed(0)}s] ${msg}\n`);
   const ctx: SectionContext = { options, scratch, docs, progress };
-  process.stdout.write(`# whatsapp-flow-cdk benchmark${options.quick ? ' (quick)' : ''}\n\nMachine: ${m.nproc} vCPU (${m.cpu}), ${m.memory} memory, Node ${m.node}; load average ${loadAtStart}.\n\n`);
+  process.stdout.write(`# whatsapp-flow-cdk benchmark${options.quick ? ' (quick)' : ''}\n\nMachine: ${m.nproc} vCPU (${m.cpu}), ${m.memory} memory, Node ${m.node}; load average ${loadAtStart}.\n\nDocuments: ${DOCUMENT_SOURCE}.\n\n`);
   if (!fs.existsSync(HANDLER_BUNDLE)) progress(`note: ${path.relative(ROOT, HANDLER_BUNDLE)} is missing (run \`npm run build\`): the sections that need it are skipped`);
 
   const results: SectionResult[] = [];
@@ -80,6 +80,8 @@ async function main(): Promise<number> {
     '',
     `Run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench${options.quick ? ' -- --quick' : ''}\`, ${(totalMs / 1000).toFixed(0)} s in all.`,
     `Machine: ${m.nproc} vCPU (${m.cpu}), ${m.memory} memory, Node ${m.node}, ${m.os}. Load average (1/5/15 min) at the start ${loadAtStart}, at the end ${loadAverage()}: the machine is shared, so other work shows in the absolute figures.`,
+    '',
+    `Documents: ${DOCUMENT_SOURCE}.`,
     '',
     'Timings on this machine are noisy: compare the ratios, measured side by side in the same run; absolute figures only stand next to their baseline.',
     '',

@@ -14,7 +14,7 @@
  *   npm start -- -c wabaId=waba-…      context for the app, as with `cdk -c`
  *
  * Exit codes: 0 done; 1 a deploy failed (and was rolled back) or a deletion failed; 2 nothing
- * could be done (usage, missing build, unusable state, the app does not synthesize); 3 a bug.
+ * could be done (usage, the handler does not build, unusable state, the app does not synthesize); 3 a bug.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -23,13 +23,12 @@ import { FlowEmulator } from '../emulator';
 import { fillPlaceholders, loadAppBuilder, SynthError, SynthesizedStack, synthesize } from './local/assembly';
 import { Row, runStackOperation, StackResult } from './local/engine';
 import { summary, table } from './local/report';
+import { ensureHandlerBundle } from './local/handler-bundle';
 import { LocalRuntime } from './local/runtime';
 import { DeployedState, DeployedStack, StateDir, StateError } from './local/state';
 import { LocalEnvironment, resolve, sameJson, TemplateError } from './local/template';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
 const DEFAULT_APP = path.join(__dirname, 'app.ts');
-const HANDLER_BUNDLE = path.join(REPO_ROOT, 'lambda', 'dist', 'index.js');
 const LOCAL_ACCOUNT = '123456789012';
 const LOCAL_REGION = 'us-east-1';
 
@@ -144,8 +143,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 async function deploy(args: Args, state: StateDir, io: Io): Promise<number> {
   const started = Date.now();
   const deployed = state.read();
-  if (!fs.existsSync(HANDLER_BUNDLE)) {
-    throw new SetupError(`the provider's handler bundle ${show(io, HANDLER_BUNDLE)} is missing: run \`npm run build\` first`);
+  try {
+    ensureHandlerBundle((line) => io.stderr(`${line}\n`));
+  } catch (e) {
+    throw new SetupError((e as Error).message);
   }
   const appPath = path.resolve(io.cwd, args.app ?? DEFAULT_APP);
   const synth = synthesize(loadAppBuilder(appPath), { outdir: state.outdir, context: args.context, validate: args.validate });

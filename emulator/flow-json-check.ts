@@ -2,10 +2,10 @@
  * The emulator's stand-in for Meta's server-side Flow JSON validation.
  *
  * Deliberately small and independent of the library's own validator (lib/validator): it only
- * checks what decides whether a static flow can be published through AWS (spec §9).
+ * checks what decides whether a static flow can be published through AWS (the versions AWS documents for publishing).
  */
 
-/** Flow JSON versions AWS accepts for publishing (spec §9). */
+/** Flow JSON versions AWS accepts for publishing (AWS's "Limitations and considerations" page for flows). */
 export const SUPPORTED_FLOW_JSON_VERSIONS: readonly string[] = ['5.1', '6.0', '6.1', '6.2', '6.3', '7.0', '7.1', '7.2', '7.3'];
 
 /** One problem found in a Flow JSON document. */

@@ -1,5 +1,5 @@
 /**
- * Semantics of the ten Flow operations over the store (spec §2, §4, §5, §7). Inputs arrive
+ * Semantics of the ten Flow operations over the store (as the service documents them: the operations, the status lifecycle, name uniqueness, cloning). Inputs arrive
  * already checked against the model (model.ts); this file only applies the lifecycle rules.
  */
 import { randomBytes, randomUUID } from 'crypto';
@@ -26,7 +26,7 @@ export const DEFAULT_BEHAVIOUR: ResolvedBehaviour = {
   downloadUrlTtlMs: 5 * 60 * 1000,
 };
 
-/** Preview links live 30 days (spec §2.8). */
+/** Preview links live 30 days (GetWhatsAppFlowPreview's documented lifetime). */
 export const PREVIEW_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** A minted asset download link. */
@@ -248,7 +248,7 @@ export class FlowService {
     return flow;
   }
 
-  /** Name unique within the WABA across every status, DEPRECATED included (spec §5). */
+  /** Name unique within the WABA across every status, DEPRECATED included (the service's documented name rule). */
   private assertNameFree(wabaId: string, name: string, exceptFlowId?: string): void {
     const fold = this.options().nameComparison === 'caseInsensitive' ? (s: string) => s.toLowerCase() : (s: string) => s;
     const wanted = fold(name);

@@ -31,14 +31,16 @@ const MAX_FLOW_BODY = 32 * 1024 * 1024;
 /** Largest S3 object accepted. */
 const MAX_S3_BODY = 256 * 1024 * 1024;
 
+/** A token bucket on the emulator's clock (so advanceTime() refills it too). */
 class TokenBucket {
   private tokens: number;
-  private last = Date.now();
-  constructor(private readonly rps: number, private readonly burst: number) {
+  private last: number;
+  constructor(private readonly rps: number, private readonly burst: number, private readonly clock: () => number) {
     this.tokens = burst;
+    this.last = clock();
   }
   take(): boolean {
-    const now = Date.now();
+    const now = this.clock();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.rps);
     this.last = now;
     if (this.tokens >= 1) {
@@ -196,7 +198,7 @@ export class FlowEmulator {
   /** Token bucket over the flow operations (burst defaults to max(1, rps)); undefined removes it. */
   setRateLimit(requestsPerSecond: number | undefined, burst?: number): void {
     this.bucket = requestsPerSecond === undefined ? undefined
-      : new TokenBucket(requestsPerSecond, burst ?? Math.max(1, requestsPerSecond));
+      : new TokenBucket(requestsPerSecond, burst ?? Math.max(1, requestsPerSecond), () => this.now());
   }
 
   /** Simulated IAM: calls naming any other WABA get 403 AccessDeniedException. Undefined allows all. */
@@ -209,7 +211,7 @@ export class FlowEmulator {
     this.knownWabas = ids === undefined ? undefined : new Set(ids.map(normalizeOrThrow));
   }
 
-  /** Moves the emulator's clock (preview and download link expiry) forward. */
+  /** Moves the emulator's clock (preview and download link expiry, the rate limit's refill) forward. */
   advanceTime(ms: number): void {
     this.clockOffsetMs += ms;
   }

@@ -1,11 +1,11 @@
 /**
  * The service model as the emulator enforces it: HTTP bindings of the ten Flow operations,
- * member constraints (spec §1, from botocore, since the JS SDK strips them) and error statuses.
+ * member constraints (from the service model in botocore, since the JS SDK strips them) and error statuses.
  */
 import { createHash } from 'crypto';
 import type { BlobDigest, FlowOperation } from './types';
 
-/** HTTP status of each declared error shape (spec §3.1). */
+/** HTTP status of each declared error shape (the service model). */
 export const ERROR_STATUS: Readonly<Record<string, number>> = {
   AccessDeniedByMetaException: 403,
   AccessDeniedException: 403,
@@ -51,7 +51,7 @@ interface MemberSpec {
   readonly required?: boolean;
 }
 
-/** HTTP binding of one operation. No Flow operation uses path labels or headers (spec §0). */
+/** HTTP binding of one operation. No Flow operation uses path labels or headers (restJson1, as the service model binds them). */
 export interface OperationSpec {
   readonly operation: FlowOperation;
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -129,7 +129,7 @@ const WABA_ARN = /^arn:[^:]+:social-messaging:[^:]*:[^:]*:waba\/([0-9a-zA-Z]+)$/
 
 /**
  * The `waba-…` form of a LinkedWhatsAppBusinessAccountId: `waba-<x>` stays as is and the ARN
- * `arn:<partition>:social-messaging:<region>:<account>:waba/<x>` becomes `waba-<x>` (spec §10).
+ * `arn:<partition>:social-messaging:<region>:<account>:waba/<x>` becomes `waba-<x>` (as the service accepts either form).
  * Undefined when the value is neither.
  */
 export function normalizeWabaId(id: string): string | undefined {

@@ -2,8 +2,8 @@
  * Public types of the local WhatsApp Flows emulator.
  *
  * The emulator stands in for AWS End User Messaging Social (service `socialmessaging`, the ten
- * WhatsApp Flow operations) and for S3 GetObject/PutObject. Every behaviour that the spec
- * (/work/shared/spec/socialmessaging-flows-api.md) marks UNCONFIRMED is an option below, with the
+ * WhatsApp Flow operations) and for S3 GetObject/PutObject. Every behaviour that the service's
+ * documentation leaves open (UNCONFIRMED below) is an option, with the
  * default documented on the option and in emulator/README.md.
  */
 
@@ -29,7 +29,7 @@ export type EmulatedOperation =
   | 'Download'
   | 'UnknownOperation';
 
-/** The error shapes the Flow operations declare (spec §3.1), plus anything else as a string. */
+/** The error shapes the Flow operations declare (the service model), plus anything else as a string. */
 export type ServiceErrorType =
   | 'AccessDeniedByMetaException'
   | 'AccessDeniedException'
@@ -58,72 +58,72 @@ export interface RateLimit {
  */
 export interface BehaviourOptions {
   /**
-   * Error type answered for a duplicate flow name (spec §5: Meta code 100, AWS class UNCONFIRMED).
+   * Error type answered for a duplicate flow name (Meta code 100; the AWS exception class is UNCONFIRMED).
    * @default 'InvalidParametersException'
    */
   readonly nameConflictError?: ServiceErrorType;
   /**
-   * How names are compared for uniqueness (spec §5: case sensitivity UNCONFIRMED).
+   * How names are compared for uniqueness (case sensitivity is UNCONFIRMED).
    * @default 'exact'
    */
   readonly nameComparison?: 'exact' | 'caseInsensitive';
   /**
    * Error type answered when the flow's status forbids the call: update of a locked flow (Meta
-   * 139001), publish (139002), deprecate (139003), delete (139004) (spec §4: class UNCONFIRMED).
+   * 139001), publish (139002), deprecate (139003), delete (139004) (the AWS exception class is UNCONFIRMED).
    * @default 'InvalidParametersException'
    */
   readonly stateErrorType?: ServiceErrorType;
   /**
    * CreateWhatsAppFlow with `publish: true` and JSON that fails validation (or no JSON): `'draft'`
    * saves a draft and answers 200 with the validationErrors; `'fail'` answers InvalidParameters
-   * (139002) and creates nothing (spec §2.1 UNCONFIRMED).
+   * (139002) and creates nothing (UNCONFIRMED).
    * @default 'draft'
    */
   readonly publishInvalidOnCreate?: 'draft' | 'fail';
   /**
    * CreateWhatsAppFlow with both `cloneFlowId` and `flowJson`: `'override'` keeps the supplied
-   * JSON, `'ignore'` keeps the source's JSON (spec §7 UNCONFIRMED).
+   * JSON, `'ignore'` keeps the source's JSON (UNCONFIRMED).
    * @default 'override'
    */
   readonly cloneWithJson?: 'override' | 'ignore';
   /**
    * Text of each validationErrors entry: `'json'` is a serialized Meta error object
-   * `{"error","error_type","message","pointers"}`, `'text'` the plain message (spec §1 UNCONFIRMED).
+   * `{"error","error_type","message","pointers"}`, `'text'` the plain message (UNCONFIRMED).
    * @default 'json'
    */
   readonly validationErrorFormat?: 'json' | 'text';
   /**
    * Whether UpdateWhatsAppFlow (name, categories) on a PUBLISHED flow puts it back to DRAFT
-   * (spec §4 UNCONFIRMED; Meta's lifecycle page says it does).
+   * (UNCONFIRMED; Meta's lifecycle page says it does).
    * @default false
    */
   readonly metadataUpdateUnpublishes?: boolean;
   /**
    * DeprecateWhatsAppFlow on a THROTTLED or BLOCKED flow: `'allow'` deprecates it, `'refuse'`
-   * answers the state error (139003) (spec §4 UNCONFIRMED).
+   * answers the state error (139003) (UNCONFIRMED).
    * @default 'allow'
    */
   readonly deprecateLocked?: 'allow' | 'refuse';
   /**
    * DeprecateWhatsAppFlow on an already DEPRECATED flow: `'fail'` answers the state error (139003),
-   * `'succeed'` answers 200 without change (Meta says 139003 here "can be ignored") (spec §4).
+   * `'succeed'` answers 200 without change (Meta says 139003 here "can be ignored") (UNCONFIRMED).
    * @default 'fail'
    */
   readonly deprecateDeprecated?: 'fail' | 'succeed';
   /**
    * Duplicate entries in `categories`: `'keep'` stores them as sent, `'reject'` answers a
-   * ValidationException (spec §1 UNCONFIRMED).
+   * ValidationException (UNCONFIRMED).
    * @default 'keep'
    */
   readonly duplicateCategories?: 'keep' | 'reject';
   /**
    * Page size of ListWhatsAppFlows / ListWhatsAppFlowAssets when `maxResults` is omitted
-   * (spec §1 UNCONFIRMED).
+   * (UNCONFIRMED).
    * @default 25
    */
   readonly defaultPageSize?: number;
   /**
-   * Lifetime of an asset `downloadUrl`; a later GET answers 403 (spec §2.10: "expires quickly").
+   * Lifetime of an asset `downloadUrl`; a later GET answers 403 (the documentation says only that it "expires quickly").
    * @default 300000 (5 minutes)
    */
   readonly downloadUrlTtlMs?: number;
@@ -224,12 +224,12 @@ export interface FaultSpec {
   /** How many matching calls fail. @default 1 */
   readonly count?: number;
   /**
-   * An exception name (answered with its status from spec §3.1, 400 for unknown names),
+   * An exception name (answered with its status in the service model, 400 for unknown names),
    * `'network'` (socket destroyed without an answer) or `'timeout'` (no answer for `hangMs`,
    * then the socket is destroyed).
    */
   readonly errorType: ServiceErrorType | 'network' | 'timeout';
-  /** @default - the status of errorType in spec §3.1 */
+  /** @default - the status of errorType in the service model */
   readonly httpStatus?: number;
   /** @default - 'Injected fault: <errorType>' */
   readonly message?: string;

@@ -3,8 +3,16 @@
 //   runtime's built-in SDK predates the flow commands);
 // - dist/bin/whatsapp-flow.js: the command-line tool, self-contained (no aws-cdk-lib).
 // Synth never runs this: it only reads lambda/dist.
+//
+// The handler's build also records the files it was made from (HANDLER_INPUTS, outside the
+// package), so that `npm start` can rebuild it when one of them is newer than the bundle.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const HANDLER_INPUTS = join(ROOT, 'node_modules', '.cache', 'whatsapp-flow-cdk', 'handler-inputs.json');
 
 const common = {
   bundle: true,
@@ -14,16 +22,17 @@ const common = {
   mainFields: ['module', 'main'],
   legalComments: 'eof',
   logLevel: 'warning',
+  absWorkingDir: ROOT,
 };
 
-const only = process.argv[2];
-
-if (!only || only === 'handler') {
-  rmSync('lambda/dist', { recursive: true, force: true });
-  await build({ ...common, entryPoints: ['lambda/index.ts'], outfile: 'lambda/dist/index.js', target: 'node22' });
+export async function bundleHandler() {
+  rmSync(join(ROOT, 'lambda/dist'), { recursive: true, force: true });
+  const result = await build({ ...common, entryPoints: ['lambda/index.ts'], outfile: 'lambda/dist/index.js', target: 'node22', metafile: true });
+  mkdirSync(dirname(HANDLER_INPUTS), { recursive: true });
+  writeFileSync(HANDLER_INPUTS, JSON.stringify({ inputs: Object.keys(result.metafile.inputs).sort() }));
 }
 
-if (!only || only === 'cli') {
+export async function bundleCli() {
   await build({
     ...common,
     entryPoints: ['bin/whatsapp-flow.ts'],
@@ -36,4 +45,10 @@ if (!only || only === 'cli') {
     // The CLI reads synthesized templates and Flow JSON; it never needs the CDK itself.
     external: ['aws-cdk-lib', 'constructs'],
   });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const only = process.argv[2];
+  if (!only || only === 'handler') await bundleHandler();
+  if (!only || only === 'cli') await bundleCli();
 }

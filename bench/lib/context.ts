@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CORPUS_DIR, CORPUS_PRESENT, LARGE_IMAGE_DOCUMENT, largeImageFlow, OWN_DOCUMENTS_DIR } from '../../test/support/documents';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const CORPUS_DIR = path.resolve(ROOT, '..', 'shared', 'corpus', 'flows');
 export const HANDLER_BUNDLE = path.join(ROOT, 'lambda', 'dist', 'index.js');
 export const CLI_BUNDLE = path.join(ROOT, 'dist', 'bin', 'whatsapp-flow.js');
 export const WABA = 'waba-0123456789abcdef0123456789abcdef';
@@ -80,16 +80,37 @@ export interface CorpusDoc {
   readonly text: string;
 }
 
-/** Every corpus document, smallest first. Throws with the fix when the corpus is missing. */
+/**
+ * Where the documents the benchmark measures come from: the third-party corpus beside the
+ * repository when it is there (../shared/corpus/flows, as in CI), otherwise the project's own
+ * documents plus a generated endpoint flow of 1.3 MB of base64 images.
+ */
+export const DOCUMENT_SOURCE = CORPUS_PRESENT
+  ? `the third-party corpus of real Flow JSON documents (${path.relative(ROOT, CORPUS_DIR)})`
+  : `the project's own documents (${path.relative(ROOT, OWN_DOCUMENTS_DIR)}) and a generated 1.3 MB endpoint flow of base64 images, because ${path.relative(ROOT, CORPUS_DIR)} is absent: figures on documents differ from bench/results.md`;
+
+/** What the tables call those documents. */
+export const DOCUMENTS_NAME = CORPUS_PRESENT ? 'corpus' : 'own';
+
+let documents: { file: string; name: string; bytes: number }[] | undefined;
+
+/** Every document of DOCUMENT_SOURCE, smallest first. */
 export function corpusFiles(): { file: string; name: string; bytes: number }[] {
-  if (!fs.existsSync(CORPUS_DIR)) {
-    throw new Error(`the Flow JSON corpus is missing at ${CORPUS_DIR}; check out ../shared next to the repository`);
+  if (documents) return documents;
+  const listed = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f));
+  let files: string[];
+  if (CORPUS_PRESENT) {
+    files = listed(CORPUS_DIR);
+  } else {
+    // Written below the run's temporary folder (TMPDIR is the scratch folder), removed at the end.
+    const generated = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'documents-')), LARGE_IMAGE_DOCUMENT.replace(/^generated:/, ''));
+    fs.writeFileSync(generated, largeImageFlow());
+    files = [...listed(OWN_DOCUMENTS_DIR), generated];
   }
-  return fs
-    .readdirSync(CORPUS_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => ({ file: path.join(CORPUS_DIR, f), name: f, bytes: fs.statSync(path.join(CORPUS_DIR, f)).size }))
+  documents = files
+    .map((file) => ({ file, name: path.basename(file), bytes: fs.statSync(file).size }))
     .sort((a, b) => a.bytes - b.bytes || a.name.localeCompare(b.name));
+  return documents;
 }
 
 /** The median-size corpus document, the largest one, and the largest that still travels inline (≤ 4 KiB). */

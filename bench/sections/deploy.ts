@@ -404,7 +404,7 @@ function report(results: PhaseResult[], diyPublished: string | undefined, left: 
     const total = FLOW_OPS.reduce((a, op) => a + (biggest.ops[op] ?? 0), 0);
     findings.push(
       `Create looks the name up with a full ListWhatsAppFlows scan (100 flows a page) before CreateWhatsAppFlow: creating ${biggest.n} flows (${biggest.doc} document) made ${list} List requests of ${total} flow API requests (${pct(list, total)}), ${(list / biggest.n).toFixed(2)} per flow${biggest.reconcileLists ? ` (${biggest.reconcileLists} of them after a refused create, see below; the rest the lookup itself, throttled attempts included)` : ''}, and the scan grows with the WABA (1 page per 100 flows, for every create). ` +
-        'Kept on purpose: calling CreateWhatsAppFlow first and scanning only on a name conflict would save these calls, but the spec leaves the conflict\'s error class UNCONFIRMED (nothing to branch on), and the lookup first is what guarantees that Create never takes over a flow it did not make (conventions §4). The cost is one page per 100 flows of the WABA, per create.',
+        'Kept on purpose: calling CreateWhatsAppFlow first and scanning only on a name conflict would save these calls, but the service does not document the conflict\'s error class (nothing to branch on), and the lookup first is what guarantees that Create never takes over a flow it did not make (the handler\'s design rules). The cost is one page per 100 flows of the WABA, per create.',
     );
   }
   const reconciling = creates.filter((r) => r.reconcileLists > 0).sort((a, b) => b.reconcileLists - a.reconcileLists)[0];

@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CorpusDoc, corpusFiles, variantFiles } from '../lib/context';
+import { CorpusDoc, corpusFiles, DOCUMENTS_NAME, variantFiles } from '../lib/context';
 import { runTimed, tsxArgs, Worker } from '../lib/proc';
 import type { SectionResult, Table } from '../lib/report';
 import type { SectionContext } from '../lib/section';
@@ -94,9 +94,9 @@ export async function synthSection(ctx: SectionContext): Promise<SectionResult> 
   const inline = docs.largestInline;
   const corpusWorst = Math.max(...corpusFiles().filter((f) => f.bytes <= 4096).map((f) => escapeRatio(fs.readFileSync(f.file, 'utf8'))));
   const inlineCases: InlineCase[] = [
-    { label: `\`${inline.name}\` (${fmtInt(inline.bytes)} B, the largest corpus document under 4 KiB)`, files: variantFiles(scratch.sub('flows-inline'), inline, 10), check: true, facts: [] },
+    { label: `\`${inline.name}\` (${fmtInt(inline.bytes)} B, the largest ${DOCUMENTS_NAME} document under 4 KiB)`, files: variantFiles(scratch.sub('flows-inline'), inline, 10), check: true, facts: [] },
     {
-      label: `4,096-byte documents escaping like the worst corpus one (×${corpusWorst.toFixed(2)} in the template)`,
+      label: `4,096-byte documents escaping like the worst ${DOCUMENTS_NAME} one (×${corpusWorst.toFixed(2)} in the template)`,
       files: thresholdFiles(scratch.sub('flows-threshold-corpus'), 4096, corpusWorst, 10), check: false, facts: [],
     },
     { label: '4,096-byte documents of quotes (×2, the most escaping JSON allows)', files: thresholdFiles(scratch.sub('flows-threshold-quotes'), 4096, 2, 10), check: false, facts: [] },

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FlowJsonValidator } from '../../lib/validator';
-import { CLI_BUNDLE, corpusFiles, ROOT } from '../lib/context';
+import { CLI_BUNDLE, corpusFiles, DOCUMENTS_NAME, ROOT } from '../lib/context';
 import { runTimed } from '../lib/proc';
 import type { SectionResult, Table } from '../lib/report';
 import type { SectionContext } from '../lib/section';
@@ -63,9 +63,9 @@ export async function validatorSection(ctx: SectionContext): Promise<SectionResu
   const corpus = corpusFiles().map((f) => ({ ...f, text: fs.readFileSync(f.file, 'utf8') }));
   const largest = corpus[corpus.length - 1];
   const sets: Array<{ label: string; texts: string[] }> = [
-    { label: `corpus, all ${corpus.length} documents`, texts: corpus.map((c) => c.text) },
-    { label: `corpus without the largest (${corpus.length - 1} documents)`, texts: corpus.slice(0, -1).map((c) => c.text) },
-    { label: `the largest corpus document (${largest.name.slice(0, 40)}…)`, texts: [largest.text] },
+    { label: `${DOCUMENTS_NAME}, all ${corpus.length} documents`, texts: corpus.map((c) => c.text) },
+    { label: `${DOCUMENTS_NAME} without the largest (${corpus.length - 1} documents)`, texts: corpus.slice(0, -1).map((c) => c.text) },
+    { label: `the largest ${DOCUMENTS_NAME} document (${largest.name.slice(0, 40)}…)`, texts: [largest.text] },
     { label: '10 MB document (31 screens, 93 base64 images)', texts: [tenMegabyteDocument()] },
   ];
   const rows: string[][] = [];
@@ -110,8 +110,8 @@ export async function validatorSection(ctx: SectionContext): Promise<SectionResu
     ];
     const labels: Record<string, string> = {
       one: '1 file (start-up)',
-      typical: `100 files cycling over the ${corpus.length - 1} corpus documents under 1 MB`,
-      all: `100 files cycling over all ${corpus.length} corpus documents`,
+      typical: `100 files cycling over the ${corpus.length - 1} ${DOCUMENTS_NAME} documents under 1 MB`,
+      all: `100 files cycling over all ${corpus.length} ${DOCUMENTS_NAME} documents`,
     };
     const env = { PATH: process.env.PATH ?? '' };
     const parseScript = "const fs=require('fs');for(const f of process.argv.slice(1))JSON.parse(fs.readFileSync(f,'utf8'))";
@@ -134,7 +134,7 @@ export async function validatorSection(ctx: SectionContext): Promise<SectionResu
     }
     tables.push({
       title: 'CLI: `node dist/bin/whatsapp-flow.js validate <files>` against `node -e` parsing the same files',
-      intro: `Wall time from spawn to exit, median (min–max) of ${options.cliReps} after a warm-up run (pre-commit hook use). Exit code 1 means some files have errors (old versions in the corpus), as expected.`,
+      intro: `Wall time from spawn to exit, median (min–max) of ${options.cliReps} after a warm-up run (pre-commit hook use). Exit code 1 means some files have errors (old versions among the documents), as expected.`,
       columns: ['files', 'bytes', 'whatsapp-flow validate', 'node -e JSON.parse', 'CLI ÷ parse', 'difference', 'CLI exit codes'],
       rows: cliRows,
     });

@@ -521,7 +521,8 @@ describe('the answer', () => {
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/ran out of time/);
-    expect(Date.now() - started).toBeLessThan(3_000 + 2_000);
+    // Before CloudFormation's deadline (the time left), whatever the machine's load.
+    expect(Date.now() - started).toBeLessThan(16_500);
   });
 
   test('stays under 4096 bytes with the status intact however long the errors are', async () => {

@@ -6,7 +6,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
-const corpus = path.resolve(__dirname, '../../../shared/corpus/flows');
+const documents = path.resolve(__dirname, '../fixtures/documents');
 
 function stack(): Stack {
   return new Stack(new App(), 'FlowStack', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -51,34 +51,34 @@ describe('Flow JSON validation at synth', () => {
 
   test('deploys a document Meta accepts without any finding', () => {
     const s = stack();
-    flow(s, 'Fine', { flowJson: FlowJson.fromFile(path.join(corpus, 'eudresfs__whatsapp-flows__docs__gettingstarted__purchase-intent.md__block0.json')), publish: true });
+    flow(s, 'Fine', { flowJson: FlowJson.fromFile(path.join(documents, 'static-v7.3-offer.json')), publish: true });
 
     expect(() => Template.fromStack(s)).not.toThrow();
     expect(Annotations.fromStack(s).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('warns about a version AWS cannot publish on a draft, and fails it when the flow is to be published', () => {
-    const v31 = FlowJson.fromFile(path.join(corpus, 'WhatsApp__WhatsApp-Flows-Tools__articles__llama-chatbot-flows__contact-us.json'));
+    const v30 = FlowJson.fromFile(path.join(documents, 'static-v3.0-appointment.json'));
     const draft = stack();
-    flow(draft, 'Draft', { flowJson: v31 });
+    flow(draft, 'Draft', { flowJson: v30 });
     expect(() => Template.fromStack(draft)).not.toThrow();
     Annotations.fromStack(draft).hasWarning('/FlowStack/Draft', Match.stringLikeRegexp('AWS_UNSUPPORTED_VERSION'));
 
     const published = stack();
-    flow(published, 'Live', { flowJson: v31, publish: true });
+    flow(published, 'Live', { flowJson: v30, publish: true });
     expect(() => Template.fromStack(published)).toThrow(/checked for publishing[\s\S]*AWS_UNSUPPORTED_VERSION/);
   });
 
   test('warns with an id the user can acknowledge', () => {
     const s = stack();
-    const f = flow(s, 'Draft', { flowJson: FlowJson.fromFile(path.join(corpus, 'WhatsApp__WhatsApp-Flows-Tools__articles__llama-chatbot-flows__contact-us.json')) });
+    const f = flow(s, 'Draft', { flowJson: FlowJson.fromFile(path.join(documents, 'static-v3.0-appointment.json')) });
     CoreAnnotations.of(f).acknowledgeWarning('whatsapp-flow-cdk:AWS_UNSUPPORTED_VERSION', 'kept as a draft until it is migrated to 7.3');
 
     expect(Annotations.fromStack(s).findWarning('/FlowStack/Draft', Match.stringLikeRegexp('AWS_UNSUPPORTED_VERSION'))).toEqual([]);
   });
 
   test('fails an endpoint flow that is to be published, and only warns for a draft', () => {
-    const endpoint = FlowJson.fromFile(path.join(corpus, 'eudresfs__whatsapp-flows__docs__gettingstarted__pre-approved-loan.md__block0.json'));
+    const endpoint = FlowJson.fromFile(path.join(documents, 'endpoint-v7.3-quote.json'));
     const draft = stack();
     flow(draft, 'Draft', { flowJson: endpoint });
     expect(() => Template.fromStack(draft)).not.toThrow();

@@ -96,12 +96,6 @@ export interface Invocation {
   readonly bytes: number;
   /** The handler's log lines, parsed. */
   readonly logs: Array<Record<string, any>>;
-  /** Resident set size of the handler's process when the event arrived (garbage collected), in bytes. */
-  readonly rssBefore: number;
-  /** Resident set size of the handler's process after the event, in bytes. */
-  readonly rss: number;
-  /** Peak resident set size of the handler's process so far, in bytes. */
-  readonly maxRss: number;
 }
 
 /**
@@ -140,10 +134,9 @@ export class Handler {
         ...this.extraEnv,
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // The runner collects garbage before each event, so each event's peak is its own. The heap
-      // limit is the one Lambda's Node runtime derives from the function's memory, as in the
+      // The heap limit Lambda's Node runtime derives from the function's memory, as in the
       // benchmark's container (emulator/lambda-host.ts), so it does not vary with this machine's.
-      execArgv: ['--expose-gc', `--max-old-space-size=${Math.floor(HANDLER_MEMORY_MB * 0.9)}`],
+      execArgv: [`--max-old-space-size=${Math.floor(HANDLER_MEMORY_MB * 0.9)}`],
     });
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
@@ -201,7 +194,7 @@ export class Handler {
       throw new Error(`the handler sent no response for ${event.RequestType} ${requestId}; logs: ${JSON.stringify(reply.logs)}`);
     }
     const last = received[received.length - 1];
-    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs, rssBefore: reply.rssBefore, rss: reply.memory, maxRss: reply.maxRss };
+    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs };
   }
 }
 

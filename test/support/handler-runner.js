@@ -1,6 +1,5 @@
 // A stand-in for a Lambda container: a Node process that loads the built handler bundle once
 // and runs the events it is sent over IPC, like warm invocations of one function instance.
-// Started with --expose-gc: garbage is collected before each event.
 // Log lines (JSON, one per line) are collected per RequestId and sent back with the result.
 'use strict';
 const bundle = process.argv[2];
@@ -20,10 +19,6 @@ process.stdout.write = (chunk, ...rest) => {
 };
 let mod;
 process.on('message', async (msg) => {
-  // What the previous events left behind is not this event's memory: collect it first, so the
-  // peak RSS after this event (maxRSS) is its own whenever it exceeds the earlier ones.
-  if (global.gc) global.gc();
-  const rssBefore = process.memoryUsage().rss;
   const started = Date.now();
   const context = { getRemainingTimeInMillis: () => msg.remainingMs - (Date.now() - started), awsRequestId: 'local' };
   let error;
@@ -35,6 +30,6 @@ process.on('message', async (msg) => {
   }
   const requestId = msg.event && msg.event.RequestId;
   const logs = lines.filter((l) => l.requestId === requestId);
-  process.send({ id: msg.id, logs, error, rssBefore, memory: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 });
+  process.send({ id: msg.id, logs, error });
 });
 process.send({ ready: true });

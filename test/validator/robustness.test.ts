@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { FindingSeverity, FlowJsonFinding, FlowJsonValidator } from '../../lib/validator';
+import { corpusFile, corpusFileNames, corpusTest, NamedDocument, ownDocuments } from '../support/documents';
 import { COMPLETE_FOOTER, screen, single } from './helpers';
 
-const CORPUS = path.resolve(__dirname, '../../../shared/corpus/flows');
 
 function expectSaneFindings(findings: FlowJsonFinding[]): void {
   for (const f of findings) {
@@ -65,34 +64,44 @@ describe('malformed documents: wrong types at every level produce findings, neve
     expectErrorsWithoutThrowing(doc);
   });
 
-  test('for random junk spliced into every corpus document', () => {
-    // A deterministic generator, so that a failure can be reproduced.
-    let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const junk = [null, 0, -1, 1.5, '', ' ', 'x', '${data.x}', '${form.', [], [null], {}, { type: 'If' }, true, { name: 'navigate' }];
-    const files = fs.readdirSync(CORPUS).filter((f) => f.endsWith('.json') && fs.statSync(path.join(CORPUS, f)).size < 200_000);
-    for (const file of files) {
-      const original = JSON.parse(fs.readFileSync(path.join(CORPUS, file), 'utf8'));
-      for (let round = 0; round < 30; round++) {
-        const doc = structuredClone(original);
-        // Collect the containers, then replace a few members with junk.
-        const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
-        const stack: unknown[] = [doc];
-        while (stack.length > 0) {
-          const v = stack.pop();
-          if (Array.isArray(v)) v.forEach((e, i) => { slots.push([v, i]); stack.push(e); });
-          else if (v && typeof v === 'object') for (const [k, e] of Object.entries(v)) { slots.push([v as Record<string, unknown>, k]); stack.push(e); }
-        }
-        for (let n = 0; n < 3; n++) {
-          const [container, key] = slots[Math.floor(random() * slots.length)];
-          (container as Record<string | number, unknown>)[key] = structuredClone(junk[Math.floor(random() * junk.length)]);
-        }
-        expectSaneFindings(FlowJsonValidator.validateObject(doc));
-        expectSaneFindings(FlowJsonValidator.validateText(JSON.stringify(doc)));
-      }
-    }
+  test("for random junk spliced into every one of the project's own documents", () => {
+    spliceJunkInto(ownDocuments());
+  });
+
+  corpusTest('for random junk spliced into every document of the third-party corpus', () => {
+    spliceJunkInto(corpusFileNames().map((name) => ({ name, text: fs.readFileSync(corpusFile(name), 'utf8') })));
   });
 });
+
+/** Replaces three members of each document with junk, 30 times over; every result must be findings, never an exception. */
+function spliceJunkInto(documents: NamedDocument[]): void {
+  // A deterministic generator, so that a failure can be reproduced.
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const junk = [null, 0, -1, 1.5, '', ' ', 'x', '${data.x}', '${form.', [], [null], {}, { type: 'If' }, true, { name: 'navigate' }];
+  const small = documents.filter((d) => d.text.length < 200_000);
+  expect(small.length).toBeGreaterThan(0);
+  for (const { text } of small) {
+    const original = JSON.parse(text);
+    for (let round = 0; round < 30; round++) {
+      const doc = structuredClone(original);
+      // Collect the containers, then replace a few members with junk.
+      const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+      const stack: unknown[] = [doc];
+      while (stack.length > 0) {
+        const v = stack.pop();
+        if (Array.isArray(v)) v.forEach((e, i) => { slots.push([v, i]); stack.push(e); });
+        else if (v && typeof v === 'object') for (const [k, e] of Object.entries(v)) { slots.push([v as Record<string, unknown>, k]); stack.push(e); }
+      }
+      for (let n = 0; n < 3; n++) {
+        const [container, key] = slots[Math.floor(random() * slots.length)];
+        (container as Record<string | number, unknown>)[key] = structuredClone(junk[Math.floor(random() * junk.length)]);
+      }
+      expectSaneFindings(FlowJsonValidator.validateObject(doc));
+      expectSaneFindings(FlowJsonValidator.validateText(JSON.stringify(doc)));
+    }
+  }
+}
 
 describe('cyclic objects given to validateObject', () => {
   test('are walked without hanging or throwing', () => {
