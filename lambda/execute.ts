@@ -2,29 +2,61 @@
  * Runs a plan with the service: exactly the planned calls, plus the reads that check their
  * result, plus the cleanup that leaves nothing half-applied when a step fails.
  */
-import * as http from 'http';
-import * as https from 'https';
-import { canonicalSha256 } from '../lib/private/json-text';
-import { Plan, planAdoption, FlowState, Status, Step } from './plan';
-import { ContentRef, FlowSpec } from './props';
-import { errorName, FlowError, FlowService, isTransient } from './service';
+import { physicalIdOf } from '../lib/private/contract';
+import { declarer } from '../lib/private/holders';
+import { canonicalTextSha256 } from '../lib/private/json-text';
 import { Logger } from './log';
+import { FlowState, isLive, Plan, planAdoption, Status, Step } from './plan';
+import { ContentRef, FlowSpec } from './props';
+import { CreateUncertain, errorName, FlowError, FlowService, FlowSummary, isDefinitive, isIamDenial, isTransient, sleep } from './service';
+
+/**
+ * How long a create waits for a name that another flow holds: a sibling resource renaming its
+ * flow away in the same deploy releases it within seconds (CloudFormation runs them in parallel,
+ * in an order it picks).
+ */
+const NAME_WAIT_MS = 30_000;
+/** No CreateWhatsAppFlow starts later than this after CloudFormation sent the event. */
+export const CREATE_START_LIMIT_MS = 60_000;
+/**
+ * A Delete of a create that was cancelled or cut short looks for the flow that create may still
+ * make until this long after the Delete was sent: a create started at most CREATE_START_LIMIT_MS
+ * after its own event (which came earlier), and its call lasts at most 60 s.
+ */
+const ORPHAN_WINDOW_MS = CREATE_START_LIMIT_MS + 60_000 + 10_000;
+/** Time kept back from the deadline when waiting, so that the event still ends in order. */
+const WAIT_MARGIN_MS = 5_000;
 
 /** What the event's answer reports about the flow. */
 export interface Outcome {
   readonly flowId: string;
+  /** The physical id to answer (the event's own for a Delete). */
+  readonly physicalId: string;
   readonly status: string;
   readonly validationErrors: string[];
   readonly previewUrl: string;
   readonly previewExpiresAt: string;
   /** created | adopted | replaced | updated | unchanged | deleted | deprecated | none */
   readonly action: string;
+  /** What could not be made as declared, in words. */
+  readonly divergence: string[];
 }
 
 /** Mutable progress shared with the timeout guard, so a late answer names a flow that exists. */
 export interface Progress {
   /** A flow this event created and has not removed (cleanup target; physical id if we must fail). */
   createdFlowId?: string;
+  /** A CreateWhatsAppFlow call is under way: if the time runs out now, the flow may still appear. */
+  createInFlight?: boolean;
+}
+
+/** What the executor knows about the event beyond the plan. */
+export interface EventContext {
+  readonly logicalId: string;
+  /** The provider's map of which resource declares each flow (HOLDERS_ENV). */
+  readonly holders?: string;
+  /** When CloudFormation sent the event (epoch ms), or when it arrived if that is unknown. */
+  readonly issuedAt: number;
 }
 
 /** A failure that must be answered with a physical id other than the event's (a flow was left). */
@@ -37,11 +69,15 @@ export class FailureWithFlow extends FlowError {
   }
 }
 
+/** Publishing was refused because of the content: the declaration is wrong, not the flow's state. */
+export class PublishBlocked extends FlowError {}
+
 export class Executor {
   constructor(
     private readonly service: FlowService,
     private readonly log: Logger,
     private readonly progress: Progress,
+    private readonly ctx: EventContext,
   ) {}
 
   /** Create (also a replacement): a new flow, or the adopted holder of the name. */
@@ -53,59 +89,92 @@ export class Executor {
     }
   }
 
-  /** An in-place update of an existing flow. */
-  public async update(flowId: string, spec: FlowSpec, current: FlowState, plan: Plan): Promise<Outcome> {
-    return this.applySteps(flowId, spec, current, plan.steps, 'updated');
+  /** An in-place update of an existing flow; the physical id stays as it is. */
+  public async update(physicalId: string, flowId: string, spec: FlowSpec, current: FlowState, plan: Plan): Promise<Outcome> {
+    return this.applySteps(physicalId, flowId, spec, current, plan.steps, 'updated', plan.notes);
   }
 
-  public async delete(flowId: string, spec: FlowSpec, current: FlowState | null | undefined, plan: Plan): Promise<Outcome> {
+  public async delete(physicalId: string, flowId: string | undefined, spec: FlowSpec, current: FlowState | null | undefined, plan: Plan): Promise<Outcome> {
+    let status = current?.status ?? '';
+    let action = 'none';
+    const divergence: string[] = [];
     for (const step of plan.steps) {
-      if (step.kind === 'delete') {
-        await this.service.delete(spec.wabaId, flowId);
-      } else if (step.kind === 'deprecate') {
-        try {
-          await this.service.deprecate(spec.wabaId, flowId);
-        } catch (e) {
-          if (!step.tolerateRefusal || isTransient((e as FlowError).cause)) throw e;
-          // A stack deletion must not fail on a flow Meta has locked.
-          this.log.warn({ event: 'deprecate-refused', flowId, status: current?.status, error: (e as Error).message, divergence: 'flow left in place; it cannot be sent while Meta keeps it locked' });
-          return outcome(flowId, current?.status ?? '', [], 'none');
+      switch (step.kind) {
+        case 'delete':
+          await this.service.delete(spec.wabaId, flowId!);
+          status = 'DELETED';
+          action = 'deleted';
+          break;
+        case 'retire': {
+          const r = await this.retire(spec.wabaId, flowId!, current!);
+          status = r.status;
+          action = r.status === Status.DEPRECATED ? 'deprecated' : 'none';
+          divergence.push(...r.divergence);
+          break;
         }
+        case 'deprecate':
+          try {
+            await this.service.deprecate(spec.wabaId, flowId!);
+            status = Status.DEPRECATED;
+            action = 'deprecated';
+          } catch (e) {
+            if (!step.tolerateRefusal || isTransient((e as FlowError).cause)) throw e;
+            // A stack deletion must not fail on a flow Meta has locked.
+            this.log.warn({ event: 'deprecate-refused', flowId, status, error: (e as Error).message, divergence: 'flow left in place; it cannot be sent while Meta keeps it locked' });
+            divergence.push(`flow ${flowId} is ${status} and the service refused to deprecate it: left in place`);
+          }
+          break;
+        case 'removeExactMatch': {
+          const r = await this.removeExactMatch(spec, step.waitForCreate);
+          return { ...outcome(r.flowId, physicalId, r.status, [], r.action), divergence: r.divergence };
+        }
+        default:
+          throw new Error(`step ${step.kind} does not belong to a delete`);
       }
     }
-    const status = plan.action === 'delete' ? 'DELETED' : plan.action === 'deprecate' ? Status.DEPRECATED : (current?.status ?? '');
-    return outcome(flowId, status, [], plan.action === 'none' ? 'none' : plan.action === 'delete' ? 'deleted' : 'deprecated');
+    return { ...outcome(flowId ?? '', physicalId, status, [], action), divergence };
   }
 
   private async createOrAdopt(spec: FlowSpec, plan: Plan, replacing?: { flowId: string; status?: string }): Promise<Outcome> {
-    const holder = await this.service.findByName(spec.wabaId, spec.flowName);
-    if (holder) {
+    const names = await this.service.scanNames(spec.wabaId, spec.flowName);
+    if (names.exact) {
+      const holder = names.exact;
       if (replacing && holder.flowId === replacing.flowId) {
         throw new FlowError(
           `flow ${holder.flowId} was ${holder.status === Status.DEPRECATED ? 'deprecated' : holder.status} outside CloudFormation and still holds the name ${JSON.stringify(spec.flowName)} ` +
             `(a deprecated flow keeps its name for good); change flowName to re-create the flow under a new name, or remove the flow from the stack`,
         );
       }
-      if (spec.adoptExisting) {
-        return this.adopt(holder.flowId, spec);
-      }
-      throw new FlowError(
-        `the name ${JSON.stringify(spec.flowName)} is already used in ${spec.wabaId} by flow ${holder.flowId} (status ${holder.status}), which this stack did not create; ` +
-          `choose another flowName, or delete or rename that flow, or set adoptExisting: true to bring it under this stack` +
-          (holder.status === Status.DEPRECATED ? ' (it is DEPRECATED, so its name is never freed: choose another flowName)' : ''),
-      );
+      if (spec.adoptExisting) return this.adopt(holder.flowId, spec);
+      // Another resource of the stack may be renaming its flow away in this deploy: wait for it.
+      const still = await this.waitForName(spec.wabaId, spec.flowName);
+      if (still) throw takenError(spec, still);
     }
 
     const content = spec.content ? await this.service.readContent(spec.content) : undefined;
     const cloneThenUpload = spec.cloneFlowId !== undefined && content !== undefined;
-    const created = await this.service.create({
-      wabaId: spec.wabaId,
-      flowName: spec.flowName,
-      categories: spec.categories,
-      flowJson: cloneThenUpload ? undefined : content,
-      publish: spec.publish && !cloneThenUpload,
-      cloneFlowId: spec.cloneFlowId,
-    });
+    this.progress.createInFlight = true;
+    let created;
+    try {
+      created = await this.service.create(
+        {
+          wabaId: spec.wabaId,
+          flowName: spec.flowName,
+          categories: spec.categories,
+          flowJson: cloneThenUpload ? undefined : content,
+          publish: spec.publish && !cloneThenUpload,
+          cloneFlowId: spec.cloneFlowId,
+        },
+        (h) => this.isExactMatch(h, spec),
+        () => Date.now() - this.ctx.issuedAt <= CREATE_START_LIMIT_MS,
+      );
+    } finally {
+      this.progress.createInFlight = false;
+    }
+    if (created.kind === 'taken') {
+      if (spec.adoptExisting) return this.adopt(created.holder.flowId, spec);
+      throw takenError(spec, created.holder);
+    }
     const flowId = created.flowId;
     this.progress.createdFlowId = flowId;
     this.log.info({ event: 'created', flowId, reconciled: created.reconciled || undefined });
@@ -140,7 +209,7 @@ export class Executor {
     }
     const preview = await this.previewIfAsked(spec, flowId, plan.steps);
     this.progress.createdFlowId = undefined;
-    return { flowId, status, validationErrors: errors, ...preview, action: plan.action === 'replace' ? 'replaced' : 'created' };
+    return { flowId, physicalId: physicalIdOf(flowId, false), status, validationErrors: errors, ...preview, action: plan.action === 'replace' ? 'replaced' : 'created', divergence: [] };
   }
 
   /** Takes over an existing flow, then makes it match the declaration. */
@@ -150,38 +219,50 @@ export class Executor {
     if (current.status === Status.DEPRECATED) {
       throw new FlowError(`the name ${JSON.stringify(spec.flowName)} is held by flow ${flowId}, which is DEPRECATED and cannot be adopted or changed; choose another flowName`);
     }
-    const deployed = spec.content && current.status !== Status.BLOCKED ? await this.deployedContentSha(spec.wabaId, flowId) : undefined;
-    const adoption = planAdoption(spec, current, deployed);
-    this.log.info({ event: 'adopting', flowId, status: current.status, planned: adoption.steps.map((st) => st.kind), notes: adoption.notes.length ? adoption.notes : undefined });
-    return this.applySteps(flowId, spec, current, adoption.steps, 'adopted');
-  }
-
-  /** SHA-256 of the canonical form of the flow's deployed JSON; undefined when it cannot be read. */
-  private async deployedContentSha(wabaId: string, flowId: string): Promise<string | undefined> {
-    try {
-      const url = await this.service.contentUrl(wabaId, flowId);
-      if (!url) return undefined;
-      const text = await download(url);
-      return canonicalSha256(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
-    } catch (e) {
-      this.log.warn({ event: 'content-unreadable', flowId, error: errorName(e), note: 'uploading the declared content' });
-      return undefined;
+    let deployed: Buffer | undefined;
+    if (spec.content && current.status !== Status.BLOCKED) {
+      try {
+        deployed = await this.service.deployedContent(spec.wabaId, flowId);
+      } catch (e) {
+        if (isLive(current.status)) {
+          throw new FlowError(
+            `the deployed Flow JSON of live flow ${flowId} cannot be read, and adoption needs it to compare with the declared content and to put it back if Meta refuses the new one: ${(e as Error).message}; nothing was changed`,
+            e,
+          );
+        }
+        this.log.warn({ event: 'content-unreadable', flowId, error: errorName((e as FlowError).cause ?? e), note: 'a draft: uploading the declared content' });
+      }
     }
+    const adoption = planAdoption(spec, current, deployed === undefined ? undefined : canonicalTextSha256(deployed.toString('utf8')));
+    this.log.info({ event: 'adopting', flowId, status: current.status, planned: adoption.steps.map((st) => st.kind), notes: adoption.notes.length ? adoption.notes : undefined });
+    return this.applySteps(physicalIdOf(flowId, true), flowId, spec, current, adoption.steps, 'adopted', adoption.notes, deployed);
   }
 
-  private async applySteps(flowId: string, spec: FlowSpec, current: FlowState, steps: Step[], action: string): Promise<Outcome> {
+  private async applySteps(
+    physicalId: string,
+    flowId: string,
+    spec: FlowSpec,
+    current: FlowState,
+    steps: Step[],
+    action: string,
+    notes: string[],
+    knownDeployed?: Buffer,
+  ): Promise<Outcome> {
     let status = current.status;
     let errors = current.validationErrors;
-    let restore: ContentRef | undefined;
+    let restore: Uint8Array | undefined;
     let wrote = false;
+    const divergence: string[] = current.status === Status.BLOCKED ? notes.filter((n) => n.includes('BLOCKED')) : [];
     let preview = { previewUrl: current.preview?.previewUrl ?? '', previewExpiresAt: current.preview?.expiresAt ?? '' };
     try {
       for (const step of steps) {
         switch (step.kind) {
-          case 'updateMetadata':
-            await this.service.updateMetadata(spec.wabaId, flowId, { flowName: step.flowName, categories: step.categories });
-            wrote = true;
+          case 'updateMetadata': {
+            const r = await this.updateMetadata(spec.wabaId, flowId, current, step);
+            wrote ||= r.wrote;
+            divergence.push(...r.divergence);
             break;
+          }
           case 'keepPublished': {
             const after = await this.service.get(spec.wabaId, flowId);
             if (after?.status === Status.DRAFT) {
@@ -191,11 +272,18 @@ export class Executor {
             break;
           }
           case 'updateContent': {
+            if (step.live || isLive(status)) {
+              const inPlace = knownDeployed ?? (await this.contentInPlace(spec.wabaId, flowId, step.restore));
+              if (inPlace && canonicalTextSha256(Buffer.from(inPlace).toString('utf8')) === step.content.sha256) {
+                this.log.info({ event: 'content-in-place', flowId, note: 'the declared content is already deployed: not uploaded again' });
+                break;
+              }
+              restore = inPlace;
+            }
             const bytes = await this.service.readContent(step.content);
-            restore = step.restore;
             errors = await this.service.updateContent(spec.wabaId, flowId, bytes);
             wrote = true;
-            if (status === Status.PUBLISHED || status === Status.THROTTLED) status = Status.DRAFT;
+            if (isLive(status)) status = Status.DRAFT;
             if (step.publishAfter) {
               await this.publishChecked(spec.wabaId, flowId, errors);
               status = Status.PUBLISHED;
@@ -220,11 +308,212 @@ export class Executor {
       if (current.status === Status.THROTTLED && !isTransient((e as FlowError).cause) && !(e instanceof PublishBlocked)) {
         // Meta's lock, not the declaration: never leave a stack in UPDATE_ROLLBACK_FAILED over it.
         this.log.warn({ event: 'divergence', flowId, status: current.status, error: (e as Error).message, divergence: 'the flow refused the change while THROTTLED; it keeps its previous state' });
-        return { flowId, status: current.status, validationErrors: errors, ...preview, action: 'unchanged' };
+        return { flowId, physicalId, status: current.status, validationErrors: errors, ...preview, action: 'unchanged', divergence: [`flow ${flowId} is THROTTLED and refused the change: ${(e as Error).message}`] };
       }
       throw e;
     }
-    return { flowId, status, validationErrors: errors, ...preview, action: action === 'updated' && !wrote ? 'unchanged' : action };
+    return { flowId, physicalId, status, validationErrors: errors, ...preview, action: action === 'updated' && !wrote ? 'unchanged' : action, divergence };
+  }
+
+  /**
+   * The content of a live flow before it is replaced, to put back if Meta refuses the new one:
+   * read from the service (what is really deployed), else the declared previous content. Without
+   * either, nothing is changed.
+   */
+  private async contentInPlace(wabaId: string, flowId: string, declared?: ContentRef): Promise<Uint8Array> {
+    try {
+      const deployed = await this.service.deployedContent(wabaId, flowId);
+      if (deployed) return deployed;
+    } catch (e) {
+      this.log.warn({ event: 'content-unreadable', flowId, error: (e as Error).message });
+      if (!declared) {
+        throw new FlowError(
+          `the content of live flow ${flowId} cannot be read to keep it as a restore point (${(e as Error).message}), and no previous content is declared; nothing was changed, so the flow stays sendable: deploy again`,
+          e,
+        );
+      }
+    }
+    if (declared) return this.service.readContent(declared);
+    throw new FlowError(`live flow ${flowId} has no Flow JSON to keep as a restore point; nothing was changed`);
+  }
+
+  /**
+   * UpdateWhatsAppFlow. A rename whose name another flow holds steps aside first (frees the old
+   * name, which a sibling may be waiting for) and waits for the name; if it stays taken, the flow
+   * keeps its name and the event reports the divergence instead of failing, since the same
+   * request is also how a rollback restores a name (and a rollback must complete).
+   */
+  private async updateMetadata(wabaId: string, flowId: string, current: FlowState, change: { flowName?: string; categories?: string[] }): Promise<{ wrote: boolean; divergence: string[] }> {
+    const divergence: string[] = [];
+    let wrote = false;
+    let categories = change.categories;
+    if (change.flowName !== undefined) {
+      const target = change.flowName;
+      const r = await this.tryMetadata(wabaId, flowId, { flowName: target, categories });
+      if (r === 'done') return { wrote: true, divergence };
+      if (r !== 'taken') {
+        divergence.push(`the service refused to rename flow ${flowId} to ${JSON.stringify(target)}: ${r}; it keeps the name ${JSON.stringify(current.flowName)}`);
+        return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
+      }
+      // Another flow holds the name: step aside, then wait for it.
+      const aside = tempName(current.flowName, flowId);
+      const moved = (await this.tryMetadata(wabaId, flowId, { flowName: aside, categories })) === 'done';
+      if (moved) {
+        wrote = true;
+        categories = undefined;
+      }
+      const still = await this.waitForName(wabaId, target, flowId);
+      if (!still && (await this.tryMetadata(wabaId, flowId, { flowName: target, categories })) === 'done') {
+        return { wrote: true, divergence };
+      }
+      const blocker = still ?? (await this.service.scanNames(wabaId, target)).exact;
+      let kept = current.flowName;
+      if (moved && (await this.tryMetadata(wabaId, flowId, { flowName: current.flowName })) !== 'done') kept = aside;
+      divergence.push(
+        `flow ${flowId} could not be renamed to ${JSON.stringify(target)}: ` +
+          (blocker ? `flow ${blocker.flowId} (${blocker.status}) holds that name` : 'the service refused the name') +
+          `; it keeps the name ${JSON.stringify(kept)}. Rename or remove that flow, or choose another flowName, and deploy again`,
+      );
+      this.log.warn({ event: 'divergence', flowId, divergence: divergence[divergence.length - 1] });
+      return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
+    }
+    if (categories) {
+      const d = await this.categoriesOnly(wabaId, flowId, categories);
+      return { wrote: d.length === 0, divergence: d };
+    }
+    return { wrote, divergence };
+  }
+
+  private async categoriesOnly(wabaId: string, flowId: string, categories: string[] | undefined): Promise<string[]> {
+    if (!categories) return [];
+    const r = await this.tryMetadata(wabaId, flowId, { categories });
+    return r === 'done' ? [] : [`the service refused to change the categories of flow ${flowId}: ${r}`];
+  }
+
+  /** One UpdateWhatsAppFlow: 'done', 'taken' (the name is held), or the refusal's message. */
+  private async tryMetadata(wabaId: string, flowId: string, change: { flowName?: string; categories?: string[] }): Promise<'done' | 'taken' | string> {
+    try {
+      await this.service.updateMetadata(wabaId, flowId, change);
+      return 'done';
+    } catch (e) {
+      const cause = (e as FlowError).cause;
+      if (!isDefinitive(cause) || isIamDenial(cause) || (cause as { name?: string })?.name === 'ValidationException') throw e;
+      if (change.flowName !== undefined) {
+        const holder = (await this.service.scanNames(wabaId, change.flowName)).exact;
+        if (holder && holder.flowId !== flowId) return 'taken';
+      }
+      return (e as Error).message;
+    }
+  }
+
+  /**
+   * Polls the name until no flow (other than `self`) holds it or the wait is over; returns the
+   * holder that is still there.
+   */
+  private async waitForName(wabaId: string, flowName: string, self?: string): Promise<FlowSummary | undefined> {
+    const until = Math.min(Date.now() + NAME_WAIT_MS, this.service.timeLeft() + Date.now() - WAIT_MARGIN_MS);
+    let delay = 250;
+    for (;;) {
+      const holder = (await this.service.scanNames(wabaId, flowName)).exact;
+      if (!holder || holder.flowId === self) return undefined;
+      if (Date.now() + delay > until) return holder;
+      this.log.info({ event: 'name-wait', flowName, holder: holder.flowId, note: 'another flow holds the name; waiting in case a sibling resource is renaming it away' });
+      await sleep(delay);
+      delay = Math.min(delay * 2, 4_000);
+    }
+  }
+
+  /**
+   * Whether the flow holding a name is exactly what this resource declares (name, categories,
+   * content, a status a create leaves) and no other resource of the stack declares it: only then
+   * may a create take it as its own after an ambiguous failure, or a Delete remove it.
+   */
+  private async isExactMatch(holder: FlowSummary, spec: FlowSpec): Promise<boolean> {
+    if (holder.flowName !== spec.flowName) return false;
+    if (declarer(this.ctx.holders, spec.wabaId, spec.flowName, this.ctx.logicalId) === 'another') return false;
+    const state = await this.service.get(spec.wabaId, holder.flowId);
+    if (!state) return false;
+    if (!(state.status === Status.DRAFT || (spec.publish && state.status === Status.PUBLISHED))) return false;
+    if (!sameSet(state.categories ?? holder.categories ?? [], spec.categories)) return false;
+    if (spec.cloneFlowId !== undefined && spec.content === undefined) return true;
+    const deployed = await this.service.deployedContent(spec.wabaId, holder.flowId);
+    if (spec.content === undefined) return deployed === undefined;
+    return deployed !== undefined && canonicalTextSha256(deployed.toString('utf8')) === spec.content.sha256;
+  }
+
+  /**
+   * A Delete for a create that failed, was cancelled or was cut short: the flow of this name that
+   * matches the declaration exactly is that create's, so it is removed; while a create may still
+   * be in flight (`wait`), keep looking until it must have ended.
+   */
+  private async removeExactMatch(spec: FlowSpec, wait: boolean): Promise<{ flowId: string; status: string; action: string; divergence: string[] }> {
+    const until = wait ? Math.min(this.ctx.issuedAt + ORPHAN_WINDOW_MS, Date.now() + this.service.timeLeft() - WAIT_MARGIN_MS) : 0;
+    let delay = 1_000;
+    for (;;) {
+      const holder = await this.service.findByName(spec.wabaId, spec.flowName);
+      if (holder) {
+        if (!(await this.isExactMatch(holder, spec))) {
+          this.log.info({ event: 'cleanup', flowName: spec.flowName, holder: holder.flowId, note: 'the flow holding the name is not what this resource declares: not ours, left alone' });
+          return { flowId: '', status: '', action: 'none', divergence: [] };
+        }
+        this.log.info({ event: 'cleanup', flowId: holder.flowId, note: 'the flow a failed or cancelled create made: removing it' });
+        const state = await this.service.get(spec.wabaId, holder.flowId);
+        if (!state) return { flowId: holder.flowId, status: 'DELETED', action: 'none', divergence: [] };
+        if (state.status === Status.DRAFT) {
+          await this.service.delete(spec.wabaId, holder.flowId);
+          return { flowId: holder.flowId, status: 'DELETED', action: 'deleted', divergence: [] };
+        }
+        const r = await this.retire(spec.wabaId, holder.flowId, state);
+        return { flowId: holder.flowId, status: r.status, action: r.status === Status.DEPRECATED ? 'deprecated' : 'none', divergence: r.divergence };
+      }
+      if (Date.now() + delay > until) return { flowId: '', status: '', action: 'none', divergence: [] };
+      await sleep(delay);
+      delay = Math.min(delay * 2, 8_000);
+    }
+  }
+
+  /**
+   * A published flow leaves the stack: renamed out of the way first, so that its name can be used
+   * again (a deprecated flow keeps its name for good), then deprecated. Where the service refuses
+   * to rename a published flow, its content is uploaded again (making it a draft, which can be
+   * renamed) and it is published again before being deprecated. What cannot be done is reported.
+   */
+  private async retire(wabaId: string, flowId: string, current: FlowState): Promise<{ status: string; divergence: string[] }> {
+    const divergence: string[] = [];
+    const retired = retiredName(current.flowName, flowId);
+    let renamed = (await this.tryMetadata(wabaId, flowId, { flowName: retired }).catch((e) => (e as Error).message)) === 'done';
+    if (!renamed) {
+      try {
+        const bytes = await this.service.deployedContent(wabaId, flowId);
+        if (bytes) {
+          await this.service.updateContent(wabaId, flowId, bytes);
+          renamed = (await this.tryMetadata(wabaId, flowId, { flowName: retired })) === 'done';
+        }
+      } catch (e) {
+        this.log.warn({ event: 'retire-rename-failed', flowId, error: (e as Error).message });
+      }
+    }
+    let state = await this.service.get(wabaId, flowId);
+    if (state?.status === Status.DRAFT) {
+      // The rename (or the upload that allowed it) made it a draft: published again, so it can be deprecated.
+      try {
+        await this.publishChecked(wabaId, flowId, state.validationErrors);
+      } catch (e) {
+        this.log.warn({ event: 'retire-republish-failed', flowId, error: (e as Error).message });
+      }
+      state = await this.service.get(wabaId, flowId);
+    }
+    if (state?.status === Status.PUBLISHED) {
+      await this.service.deprecate(wabaId, flowId);
+      state = { ...state, status: Status.DEPRECATED };
+    } else if (state && state.status !== Status.DEPRECATED) {
+      divergence.push(`flow ${flowId} could not be published again to be deprecated: it is left as a ${state.status} under the name ${JSON.stringify(state.flowName)}`);
+    }
+    if (!renamed) {
+      divergence.push(`the service refused to rename flow ${flowId} before deprecating it: it keeps the name ${JSON.stringify(current.flowName)} for good, so a new flow needs another name`);
+    }
+    for (const d of divergence) this.log.warn({ event: 'divergence', flowId, divergence: d });
+    return { status: state?.status ?? 'DELETED', divergence };
   }
 
   private async publishChecked(wabaId: string, flowId: string, errors: string[]): Promise<void> {
@@ -235,9 +524,8 @@ export class Executor {
   }
 
   /** Puts a live flow's previous content back and republishes it, so a failed update leaves it sendable. */
-  private async restoreContent(wabaId: string, flowId: string, restore: ContentRef): Promise<void> {
+  private async restoreContent(wabaId: string, flowId: string, bytes: Uint8Array): Promise<void> {
     try {
-      const bytes = await this.service.readContent(restore);
       const errors = await this.service.updateContent(wabaId, flowId, bytes);
       if (errors.length === 0) await this.service.publish(wabaId, flowId);
       this.log.warn({ event: 'restored', flowId, republished: errors.length === 0 });
@@ -292,11 +580,39 @@ export class Executor {
   }
 }
 
-/** Publishing was refused because of the content: the declaration is wrong, not the flow's state. */
-export class PublishBlocked extends FlowError {}
+export { CreateUncertain };
 
-function outcome(flowId: string, status: string, validationErrors: string[], action: string): Outcome {
-  return { flowId, status, validationErrors, previewUrl: '', previewExpiresAt: '', action };
+function takenError(spec: FlowSpec, holder: FlowSummary): FlowError {
+  return new FlowError(
+    `the name ${JSON.stringify(spec.flowName)} is already used in ${spec.wabaId} by flow ${holder.flowId} (status ${holder.status}), which this stack did not create; ` +
+      `choose another flowName, or delete or rename that flow, or set adoptExisting: true to bring it under this stack` +
+      (holder.status === Status.DEPRECATED ? ' (it is DEPRECATED, so its name is never freed: choose another flowName)' : ''),
+  );
+}
+
+/** The name a flow steps aside to while it waits for the name another flow holds. */
+function tempName(name: string, flowId: string): string {
+  return withSuffix(name, ` (renaming ${flowId})`);
+}
+
+/** The name a published flow takes when it leaves the stack, before it is deprecated. */
+export function retiredName(name: string, flowId: string): string {
+  return withSuffix(name, ` (retired ${flowId})`);
+}
+
+function withSuffix(name: string, suffix: string): string {
+  const room = 200 - [...suffix].length;
+  return `${[...name].slice(0, room).join('')}${suffix}`;
+}
+
+function outcome(flowId: string, physicalId: string, status: string, validationErrors: string[], action: string): Outcome {
+  return { flowId, physicalId, status, validationErrors, previewUrl: '', previewExpiresAt: '', action, divergence: [] };
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
 }
 
 /** Meta's validation errors as one line: each entry parsed if it is a serialized error object. */
@@ -317,23 +633,4 @@ export function formatErrors(errors: string[]): string {
       return raw;
     })
     .join('; ');
-}
-
-function download(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const transport = url.startsWith('http:') ? http : https;
-    const req = transport.get(url, { timeout: 30_000 }, (res) => {
-      if ((res.statusCode ?? 0) >= 300) {
-        res.resume();
-        reject(new Error(`download returned HTTP ${res.statusCode}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('download timed out')));
-    req.on('error', reject);
-  });
 }

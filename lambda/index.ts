@@ -6,12 +6,14 @@
  * required inside the guard so that a failure while loading it is still answered.
  */
 import type { Context } from 'aws-lambda';
-import { CREATE_FAILED_PHYSICAL_ID } from '../lib/private/contract';
+import { CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID } from '../lib/private/contract';
 import { CfnAnswer, maskUrl, responseBody, sendResponse } from './cfn-response';
 import { logger } from './log';
 
-/** Time kept back from Lambda's timeout to answer FAILED and for the PUT itself. */
+/** Time kept back from the deadline to answer FAILED and for the PUT itself. */
 const ANSWER_RESERVE_MS = 15_000;
+/** An event with less time than this left before CloudFormation stops waiting is not acted on. */
+const MIN_WORK_MS = 10_000;
 /** Used when there is no Lambda context (local runs): Lambda's configured timeout. */
 const DEFAULT_REMAINING_MS = 300_000;
 
@@ -20,10 +22,31 @@ const inFlight = new Map<string, Promise<CfnAnswer>>();
 /** How many events a warm container remembers. */
 const REMEMBERED_EVENTS = 200;
 
+/**
+ * When CloudFormation sent the event: the signing time of its pre-signed ResponseURL
+ * (`X-Amz-Date`), when the URL has one.
+ */
+export function issuedAt(responseUrl: string): number | undefined {
+  const m = /[?&]X-Amz-Date=(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/i.exec(responseUrl);
+  if (!m) return undefined;
+  const t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** The resource's ServiceTimeout in ms (the construct sets it), if the event carries one. */
+function serviceTimeoutOf(event: any): number | undefined {
+  const seconds = Number(event?.ResourceProperties?.ServiceTimeout);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
 export async function handler(event: any, context?: Partial<Context>): Promise<void> {
   const started = Date.now();
   const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : DEFAULT_REMAINING_MS;
-  const hardDeadline = started + remaining;
+  // The event is over when Lambda stops the invocation or when CloudFormation stops waiting for
+  // the answer, whichever comes first: Lambda may deliver an asynchronous event late.
+  const sent = typeof event?.ResponseURL === 'string' ? issuedAt(event.ResponseURL) : undefined;
+  const serviceTimeout = serviceTimeoutOf(event);
+  const hardDeadline = Math.min(started + remaining, sent !== undefined && serviceTimeout !== undefined ? sent + serviceTimeout : Infinity);
   const log = logger({
     requestId: event?.RequestId,
     logicalId: event?.LogicalResourceId,
@@ -37,7 +60,7 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
   }
 
   let answered = false;
-  const progress: { createdFlowId?: string } = {};
+  const progress: { createdFlowId?: string; createInFlight?: boolean } = {};
   const answer = async (a: CfnAnswer): Promise<void> => {
     if (answered) return;
     answered = true;
@@ -51,14 +74,27 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
     }
   };
 
+  const failedId = () =>
+    event.RequestType === 'Create'
+      ? (progress.createdFlowId ?? (progress.createInFlight ? CREATE_UNCERTAIN_PHYSICAL_ID : CREATE_FAILED_PHYSICAL_ID))
+      : (event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID);
   const timer = setTimeout(() => {
     void answer({
       status: 'FAILED',
       reason: `the provider ran out of time after ${Math.round((Date.now() - started) / 1000)} s (the service was slow or throttling); deploy again`,
-      physicalResourceId:
-        event.RequestType === 'Create' ? (progress.createdFlowId ?? CREATE_FAILED_PHYSICAL_ID) : (event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID),
+      physicalResourceId: failedId(),
     });
-  }, Math.max(0, remaining - ANSWER_RESERVE_MS));
+  }, Math.max(0, hardDeadline - ANSWER_RESERVE_MS - started));
+
+  if (hardDeadline < started + remaining && hardDeadline - ANSWER_RESERVE_MS - started < MIN_WORK_MS) {
+    log.warn({ event: 'stale', sentAt: sent === undefined ? undefined : new Date(sent).toISOString(), note: 'the event arrived too late to be acted on before CloudFormation stops waiting' });
+    await answer({
+      status: 'FAILED',
+      reason: `the event reached the provider ${sent === undefined ? 'too late' : `${Math.round((started - sent) / 1000)} s after CloudFormation sent it`}, too late to act on before CloudFormation stops waiting; nothing was changed`,
+      physicalResourceId: failedId(),
+    });
+    return;
+  }
 
   try {
     const key = typeof event.RequestId === 'string' ? event.RequestId : undefined;
@@ -66,13 +102,14 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
     if (pending) {
       log.info({ event: 'duplicate', note: 'this event is already being handled in this process: answering with the same result' });
     } else {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded inside the guard, see above
       const lifecycle: typeof import('./lifecycle') = require('./lifecycle');
       pending = lifecycle.run(event, {
         deadline: hardDeadline - ANSWER_RESERVE_MS,
         stopped: () => answered,
         log,
         progress,
+        issuedAt: sent !== undefined && sent <= started ? sent : started,
       });
       if (key) {
         inFlight.set(key, pending);
@@ -86,8 +123,7 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
     await answer({
       status: 'FAILED',
       reason: `the provider failed: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`,
-      physicalResourceId:
-        event.RequestType === 'Create' ? (progress.createdFlowId ?? CREATE_FAILED_PHYSICAL_ID) : (event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID),
+      physicalResourceId: failedId(),
     });
   }
 }

@@ -2,13 +2,13 @@
  * One CloudFormation event, from parsed properties to the answer: read the flow's state, plan,
  * execute, and say what happened in one decision log line.
  */
-import { ADOPTIONS_ENV, adoptionKey, holderKey } from '../lib/private/adoption';
-import { Attr, CREATE_FAILED_PHYSICAL_ID } from '../lib/private/contract';
+import { Attr, CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID, parsePhysicalId } from '../lib/private/contract';
+import { declarer, HOLDERS_ENV, wabaAccountId } from '../lib/private/holders';
 import { CfnAnswer } from './cfn-response';
-import { Executor, FailureWithFlow, formatErrors, Outcome, Progress } from './execute';
+import { CreateUncertain, EventContext, Executor, FailureWithFlow, formatErrors, Outcome, Progress } from './execute';
 import { Logger } from './log';
-import { FlowState, isFlowId, plan, Plan, RequestType } from './plan';
-import { FlowSpec, parseProps, wabaKey } from './props';
+import { deleteNeedsState, FlowState, plan, Plan, RequestType } from './plan';
+import { FlowSpec, parseProps, PropsError } from './props';
 import { FlowError, FlowService } from './service';
 
 export interface CfnEvent {
@@ -28,28 +28,37 @@ export interface RunOptions {
   readonly stopped: () => boolean;
   readonly log: Logger;
   readonly progress: Progress;
+  /** When CloudFormation sent the event (epoch ms), or when it arrived if that is unknown. */
+  readonly issuedAt: number;
 }
 
 /** Longest ValidationErrors attribute, so that the whole answer stays under 4 KB. */
 const MAX_ERRORS_ATTRIBUTE = 1500;
+/** Longest Divergence attribute. */
+const MAX_DIVERGENCE_ATTRIBUTE = 1000;
 
 export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnswer> {
   const started = Date.now();
   const { log } = options;
   const service = new FlowService({ ...options, region: regionOf(event.StackId) });
-  const executor = new Executor(service, log, options.progress);
+  const ctx: EventContext = { logicalId: event.LogicalResourceId, holders: process.env[HOLDERS_ENV], issuedAt: options.issuedAt };
+  const executor = new Executor(service, log, options.progress, ctx);
   const physicalId = event.PhysicalResourceId;
+  const parsed = parsePhysicalId(physicalId);
   let current: FlowState | null | undefined;
   let thePlan: Plan | undefined;
   let desired: FlowSpec | undefined;
   let result: Outcome | undefined;
   try {
-    if (event.RequestType === 'Delete' && !isFlowId(physicalId)) {
-      // Left by a failed create (or never a flow): nothing to do, whatever the properties say.
-      log.info({ event: 'plan', requestType: 'Delete', physicalId, action: 'none', notes: [`physical id ${JSON.stringify(physicalId)} is not a flow id: nothing to delete`] });
+    try {
+      desired = parseProps(event.ResourceProperties);
+    } catch (e) {
+      if (!(e instanceof PropsError) || event.RequestType !== 'Delete') throw e;
+      // A resource whose properties never described a flow never made one (its create failed on
+      // them): nothing to delete, and a Delete must not fail on it.
+      log.info({ event: 'plan', requestType: 'Delete', physicalId, action: 'none', notes: [`the properties do not describe a flow (${e.message}): nothing to delete`] });
       return { status: 'SUCCESS', reason: 'nothing to delete', physicalResourceId: physicalId ?? CREATE_FAILED_PHYSICAL_ID, data: {} };
     }
-    desired = parseProps(event.ResourceProperties);
     switch (event.RequestType) {
       case 'Create':
         thePlan = plan({ requestType: 'Create', desired });
@@ -58,30 +67,28 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
         break;
       case 'Update': {
         const previous = parseLenient(event.OldResourceProperties);
-        if (isFlowId(physicalId)) {
-          const moved = previous !== undefined && wabaKey(previous.wabaId) !== wabaKey(desired.wabaId);
+        if (parsed) {
+          const moved = previous !== undefined && wabaAccountId(previous.wabaId) !== wabaAccountId(desired.wabaId);
           // After a WABA change, look for the flow in the declared WABA: found there, the move is
           // being rolled back (the failed move never touched it); not found, it is a replacement.
-          current = moved ? await service.probe(desired.wabaId, physicalId) : await service.get(desired.wabaId, physicalId);
+          current = moved ? await service.probe(desired.wabaId, parsed.flowId) : await service.get(desired.wabaId, parsed.flowId);
         }
         thePlan = plan({ requestType: 'Update', desired, previous, physicalId, current });
         logPlan(log, event, thePlan, current);
         if (thePlan.action === 'replace') {
-          result = await executor.create(desired, thePlan, isFlowId(physicalId) ? { flowId: physicalId, status: current?.status } : undefined);
+          result = await executor.create(desired, thePlan, parsed ? { flowId: parsed.flowId, status: current?.status } : undefined);
         } else {
-          result = await executor.update(physicalId!, desired, current!, thePlan);
+          result = await executor.update(physicalId!, parsed!.flowId, desired, current!, thePlan);
         }
         break;
       }
       case 'Delete': {
-        const holder = adoptedBy(desired, event.LogicalResourceId, log);
-        const heldElsewhere = holder === 'another' || (desired.adoptExisting && holder !== 'this');
-        if (isFlowId(physicalId) && desired.removalPolicy !== 'retain' && !heldElsewhere) {
-          current = await service.get(desired.wabaId, physicalId);
-        }
-        thePlan = plan({ requestType: 'Delete', desired, physicalId, current, adoptedBy: holder });
+        const holder = declarer(ctx.holders, desired.wabaId, desired.flowName, event.LogicalResourceId);
+        // The flow's state is read only when the decision depends on it.
+        if (parsed && deleteNeedsState({ desired, physicalId, declarer: holder })) current = await service.get(desired.wabaId, parsed.flowId);
+        thePlan = plan({ requestType: 'Delete', desired, physicalId, current, declarer: holder });
         logPlan(log, event, thePlan, current);
-        result = await executor.delete(physicalId ?? '', desired, current, thePlan);
+        result = await executor.delete(physicalId ?? '', parsed?.flowId, desired, current, thePlan);
         break;
       }
       default:
@@ -89,8 +96,8 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
     }
     const answer: CfnAnswer = {
       status: 'SUCCESS',
-      reason: `${result.action}: flow ${result.flowId || physicalId} (${result.status || 'no status'})`,
-      physicalResourceId: event.RequestType === 'Delete' ? physicalId! : result.flowId,
+      reason: `${result.action}: flow ${result.flowId || physicalId} (${result.status || 'no status'})${result.divergence.length ? `; ${result.divergence.join('; ')}` : ''}`,
+      physicalResourceId: event.RequestType === 'Delete' ? (physicalId ?? CREATE_FAILED_PHYSICAL_ID) : result.physicalId,
       data: data(desired, result),
     };
     log.info({
@@ -100,6 +107,7 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
       statusBefore: current?.status,
       statusAfter: result.status,
       action: result.action,
+      divergence: result.divergence.length ? result.divergence : undefined,
       calls: service.calls,
       durationMs: Date.now() - started,
     });
@@ -117,14 +125,20 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
       reason,
       durationMs: Date.now() - started,
     });
-    return { status: 'FAILED', reason, physicalResourceId: failurePhysicalId(event, e) };
+    return { status: 'FAILED', reason, physicalResourceId: failurePhysicalId(event, e, options.progress) };
   }
 }
 
-/** The physical id of a FAILED answer: the event's own, or for a Create the flow it could not remove. */
-export function failurePhysicalId(event: Partial<CfnEvent>, e?: unknown): string {
-  if (e instanceof FailureWithFlow) return event.RequestType === 'Create' ? e.flowId : (event.PhysicalResourceId ?? e.flowId);
-  return event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID;
+/**
+ * The physical id of a FAILED answer: the event's own; for a Create, the flow it could not
+ * remove, or a marker saying whether a flow may still appear.
+ */
+export function failurePhysicalId(event: Partial<CfnEvent>, e?: unknown, progress?: Progress): string {
+  if (event.RequestType !== 'Create') return event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID;
+  if (e instanceof FailureWithFlow) return e.flowId;
+  if (progress?.createdFlowId) return progress.createdFlowId;
+  if (e instanceof CreateUncertain || progress?.createInFlight) return CREATE_UNCERTAIN_PHYSICAL_ID;
+  return CREATE_FAILED_PHYSICAL_ID;
 }
 
 export function reasonOf(e: unknown, desired?: FlowSpec): string {
@@ -132,22 +146,6 @@ export function reasonOf(e: unknown, desired?: FlowSpec): string {
   if (e instanceof Error && (e.name === 'FlowError' || e.name === 'PropsError' || e instanceof FlowError)) return `${prefix}${e.message}`;
   const err = e as { name?: string; message?: string };
   return `${prefix}unexpected ${err?.name ?? 'error'}: ${err?.message ?? String(e)}`;
-}
-
-/** Reads the provider's adoption map (see lib/private/adoption.ts) for the flow of a Delete. */
-function adoptedBy(desired: FlowSpec, logicalId: string, log: Logger): 'this' | 'another' | 'none' {
-  const raw = process.env[ADOPTIONS_ENV];
-  if (!raw) return 'none';
-  let map: Record<string, string>;
-  try {
-    map = JSON.parse(raw);
-  } catch {
-    log.warn({ event: 'adoptions-unreadable', note: `${ADOPTIONS_ENV} is not JSON: treated as empty` });
-    return 'none';
-  }
-  const holder = map[adoptionKey(desired.wabaId, desired.flowName)];
-  if (holder === undefined) return 'none';
-  return holder === holderKey(logicalId) ? 'this' : 'another';
 }
 
 /** The Region in an ARN (the stack's), if any. */
@@ -163,16 +161,20 @@ function parseLenient(raw: unknown): FlowSpec | undefined {
   }
 }
 
+function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function data(desired: FlowSpec, r: Outcome): Record<string, string> {
-  const errors = formatErrors(r.validationErrors);
   return {
     [Attr.FLOW_ID]: r.flowId,
     [Attr.FLOW_STATUS]: r.status,
     [Attr.WABA_ID]: desired.wabaId,
-    [Attr.VALIDATION_ERRORS]: errors.length > MAX_ERRORS_ATTRIBUTE ? `${errors.slice(0, MAX_ERRORS_ATTRIBUTE - 1)}…` : errors,
+    [Attr.VALIDATION_ERRORS]: cap(formatErrors(r.validationErrors), MAX_ERRORS_ATTRIBUTE),
     [Attr.PREVIEW_URL]: r.previewUrl,
     [Attr.PREVIEW_EXPIRES_AT]: r.previewExpiresAt,
     [Attr.ACTION]: r.action,
+    [Attr.DIVERGENCE]: cap(r.divergence.join('; '), MAX_DIVERGENCE_ATTRIBUTE),
   };
 }
 

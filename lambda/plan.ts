@@ -3,8 +3,11 @@
  * resource declared before, what it declares now and the flow's state in the service.
  * One branch per row of the README's lifecycle table. No SDK, no I/O.
  */
-import { FLOW_ID_PATTERN } from '../lib/private/contract';
-import { ContentRef, FlowSpec, wabaKey } from './props';
+import {
+  CREATE_FAILED_PHYSICAL_ID, FLOW_ID_PATTERN, parsePhysicalId, RemovalPolicyValue,
+} from '../lib/private/contract';
+import { Declarer, wabaAccountId } from '../lib/private/holders';
+import { ContentRef, FlowSpec } from './props';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
@@ -22,17 +25,30 @@ export interface FlowState {
 export type Step =
   /** Look the name up, create the flow (or adopt the holder of the name), publish if asked, check. */
   | { readonly kind: 'create'; readonly spec: FlowSpec }
+  /** Rename and/or recategorize; a rename whose name another flow holds waits for it, then diverges. */
   | { readonly kind: 'updateMetadata'; readonly flowName?: string; readonly categories?: string[] }
-  /** Replace the content; `restore` is what to put back if a later step fails on a live flow. */
-  | { readonly kind: 'updateContent'; readonly content: ContentRef; readonly restore?: ContentRef; readonly publishAfter: boolean }
+  /**
+   * Replace the content. On a live flow the content in place is kept as the restore point (read
+   * from the service; `restore` is the declared previous content, used when it cannot be read),
+   * so that a refused publish puts it back and the flow stays sendable.
+   */
+  | { readonly kind: 'updateContent'; readonly content: ContentRef; readonly restore?: ContentRef; readonly publishAfter: boolean; readonly live: boolean }
   | { readonly kind: 'publish' }
   /** After a metadata update of a published flow: republish if the service returned it to DRAFT. */
   | { readonly kind: 'keepPublished' }
+  /** A published flow leaves the stack: renamed out of the way (so its name can be used again), then deprecated. */
+  | { readonly kind: 'retire' }
   | { readonly kind: 'deprecate'; readonly tolerateRefusal: boolean }
   | { readonly kind: 'delete' }
+  /**
+   * A Delete whose physical id names no flow (a failed, cancelled or timed-out create): remove the
+   * flow of this name that matches the declaration exactly, if one exists; `waitForCreate` keeps
+   * looking until a create still in flight must have ended.
+   */
+  | { readonly kind: 'removeExactMatch'; readonly waitForCreate: boolean }
   | { readonly kind: 'preview'; readonly invalidate: boolean };
 
-export type PlanAction = 'create' | 'replace' | 'update' | 'delete' | 'deprecate' | 'none';
+export type PlanAction = 'create' | 'replace' | 'update' | 'delete' | 'deprecate' | 'cleanup' | 'none';
 
 export interface Plan {
   readonly action: PlanAction;
@@ -50,11 +66,8 @@ export interface PlanInput {
   readonly previous?: FlowSpec;
   /** The flow's state: null when the service does not know the flow, undefined when not read. */
   readonly current?: FlowState | null;
-  /**
-   * For Delete: which resource of the stack holds the flow by adoption, per the provider's
-   * adoption map: this one, another one, or none recorded.
-   */
-  readonly adoptedBy?: 'this' | 'another' | 'none';
+  /** For Delete: which resource of the stack's current template declares the flow's WABA and name. */
+  readonly declarer?: Declarer;
 }
 
 export const Status = {
@@ -65,9 +78,14 @@ export const Status = {
   THROTTLED: 'THROTTLED',
 } as const;
 
-/** Whether a physical id names a flow (and not a marker left by a failed create). */
+/** Whether a string is a Meta flow id. */
 export function isFlowId(id: string | undefined): id is string {
   return id !== undefined && FLOW_ID_PATTERN.test(id);
+}
+
+/** Whether a flow in this status can be sent (a content change would make it a draft). */
+export function isLive(status: string | undefined): boolean {
+  return status === Status.PUBLISHED || status === Status.THROTTLED;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -90,11 +108,13 @@ function planCreate(spec: FlowSpec, notes: string[], action: PlanAction = 'creat
 }
 
 function planUpdate(input: PlanInput): Plan {
-  const { desired, previous, physicalId, current } = input;
-  if (!isFlowId(physicalId)) {
-    return planCreate(desired, [`physical id ${JSON.stringify(physicalId)} is not a flow id: creating the flow`], 'replace');
+  const { desired, previous, current } = input;
+  const parsed = parsePhysicalId(input.physicalId);
+  if (!parsed) {
+    return planCreate(desired, [`physical id ${JSON.stringify(input.physicalId)} is not a flow id: creating the flow`], 'replace');
   }
-  const moved = previous !== undefined && wabaKey(previous.wabaId) !== wabaKey(desired.wabaId);
+  const physicalId = parsed.flowId;
+  const moved = previous !== undefined && wabaAccountId(previous.wabaId) !== wabaAccountId(desired.wabaId);
   if (moved && !current) {
     return planCreate(desired, [`wabaId changed from ${previous.wabaId} to ${desired.wabaId}: creating the flow in the new WABA; CloudFormation then deletes or deprecates flow ${physicalId}`], 'replace');
   }
@@ -118,8 +138,7 @@ function planUpdate(input: PlanInput): Plan {
 
 /**
  * Adoption: make an existing flow match the declaration, starting from what the service says of
- * it. Its deployed content is known only by its hash (undefined when it could not be read), so
- * it cannot be put back if a later step fails.
+ * it. Its deployed content is known only by its hash (undefined when it could not be read).
  */
 export function planAdoption(desired: FlowSpec, current: FlowState, deployedContentSha?: string): Plan {
   const asFound: FlowSpec = { ...desired, categories: [], preview: false, content: deployedContentSha === undefined ? undefined : { sha256: deployedContentSha } };
@@ -133,7 +152,7 @@ function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physical
     notes.push(`flow ${physicalId} is BLOCKED by Meta and refuses changes; the declared state is not applied (contact Meta support, then deploy again)`);
     return { action: 'none', steps, notes };
   }
-  const live = current.status === Status.PUBLISHED || current.status === Status.THROTTLED;
+  const live = isLive(current.status);
 
   const metadata: { flowName?: string; categories?: string[] } = {};
   if (current.flowName !== desired.flowName) metadata.flowName = desired.flowName;
@@ -149,7 +168,7 @@ function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physical
     if (live && !desired.publish) {
       notes.push('the content of a published flow changed: republishing it although publish is false (a content update returns it to DRAFT, which cannot be sent)');
     }
-    steps.push({ kind: 'updateContent', content: desired.content!, restore: live ? previous?.content : undefined, publishAfter });
+    steps.push({ kind: 'updateContent', content: desired.content!, restore: live ? previous?.content : undefined, publishAfter, live });
   } else {
     if (live && steps.length > 0) steps.push({ kind: 'keepPublished' });
     if (desired.publish && current.status === Status.DRAFT) steps.push({ kind: 'publish' });
@@ -163,32 +182,51 @@ function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physical
   return { action: steps.some((s) => s.kind !== 'preview') ? 'update' : 'none', steps, notes };
 }
 
+/** Whether a Delete's decision depends on the flow's state (so GetWhatsAppFlow must be read first). */
+export function deleteNeedsState(input: Omit<PlanInput, 'requestType' | 'current'>): boolean {
+  const parsed = parsePhysicalId(input.physicalId);
+  if (!parsed || input.desired.removalPolicy === RemovalPolicyValue.RETAIN || input.declarer === 'another') return false;
+  return !(parsed.adopted && input.desired.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED);
+}
+
 function planDelete(input: PlanInput): Plan {
-  const { physicalId, desired, current } = input;
-  if (!isFlowId(physicalId)) {
-    return { action: 'none', steps: [], notes: [`physical id ${JSON.stringify(physicalId)} is not a flow id (left by a failed create): nothing to delete`] };
+  const { desired, current, declarer } = input;
+  const parsed = parsePhysicalId(input.physicalId);
+  if (desired.removalPolicy === RemovalPolicyValue.RETAIN) {
+    return { action: 'none', steps: [], notes: [`removal policy is RETAIN: ${parsed ? `flow ${parsed.flowId}` : 'the flow'} is left as it is`] };
   }
-  if (desired.removalPolicy === 'retain') {
-    return { action: 'none', steps: [], notes: [`removal policy is RETAIN: flow ${physicalId} is left as it is`] };
-  }
-  if (input.adoptedBy === 'another') {
+  if (declarer === 'another') {
     return {
       action: 'none',
       steps: [],
-      notes: [`flow ${physicalId} is now held by another resource of this stack, which adopted it (a construct or logical id changed): left in place`],
+      notes: [`the flow named ${JSON.stringify(desired.flowName)} is now declared by another resource of this stack (a construct or logical id changed, and that resource took the flow over): left in place`],
     };
   }
-  if (desired.adoptExisting && input.adoptedBy !== 'this') {
+  if (!parsed) {
+    const definite = input.physicalId === CREATE_FAILED_PHYSICAL_ID;
+    return {
+      action: 'cleanup',
+      steps: [{ kind: 'removeExactMatch', waitForCreate: !definite }],
+      notes: [
+        definite
+          ? 'the create failed: removing a flow of this name that matches the declaration exactly, if a duplicate delivery made one'
+          : `physical id ${JSON.stringify(input.physicalId)} is not a flow id (a create cancelled or cut short): removing the flow it may still have made, once it exists`,
+      ],
+    };
+  }
+  const flowId = parsed.flowId;
+  if (parsed.adopted && desired.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED) {
     return {
       action: 'none',
       steps: [],
       notes: [
-        `this resource adopted flow ${physicalId}, but the stack no longer names it as the flow's holder (the adoption is being rolled back, or the flow went back to its former holder): left in place`,
+        `flow ${flowId} was taken over with adoptExisting, not created by this stack: left in place, no longer managed ` +
+          '(a rolled-back adoption cannot be told apart from a removal; to have removing it delete or deprecate it, set removalPolicy DESTROY or deploy once without adoptExisting first)',
       ],
     };
   }
   if (current === null) {
-    return { action: 'none', steps: [], notes: [`flow ${physicalId} does not exist any more: nothing to delete`] };
+    return { action: 'none', steps: [], notes: [`flow ${flowId} does not exist any more: nothing to delete`] };
   }
   if (current === undefined) {
     throw new Error('planDelete needs the flow state');
@@ -197,7 +235,11 @@ function planDelete(input: PlanInput): Plan {
     case Status.DRAFT:
       return { action: 'delete', steps: [{ kind: 'delete' }], notes: [] };
     case Status.PUBLISHED:
-      return { action: 'deprecate', steps: [{ kind: 'deprecate', tolerateRefusal: false }], notes: ['published flows cannot be deleted: deprecating'] };
+      return {
+        action: 'deprecate',
+        steps: [{ kind: 'retire' }],
+        notes: ['published flows cannot be deleted: renaming it out of the way (so its name can be used again) and deprecating it'],
+      };
     case Status.THROTTLED:
     case Status.BLOCKED:
       return {
@@ -206,12 +248,12 @@ function planDelete(input: PlanInput): Plan {
         notes: [`flow is ${current.status} (locked by Meta): deprecating if the service accepts it`],
       };
     case Status.DEPRECATED:
-      return { action: 'none', steps: [], notes: [`flow ${physicalId} is already DEPRECATED`] };
+      return { action: 'none', steps: [], notes: [`flow ${flowId} is already DEPRECATED`] };
     default:
       return {
         action: 'none',
         steps: [],
-        notes: [`flow ${physicalId} has status ${JSON.stringify(current.status)}, unknown to this release: left untouched rather than risk deleting a live flow`],
+        notes: [`flow ${flowId} has status ${JSON.stringify(current.status)}, unknown to this release: left untouched rather than risk deleting a live flow`],
       };
   }
 }

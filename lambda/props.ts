@@ -79,8 +79,10 @@ export function parseProps(raw: unknown, label = 'ResourceProperties'): FlowSpec
     throw new PropsError(`${label}.${Prop.CLONE_FLOW_ID} must be a numeric Meta flow id, got ${JSON.stringify(cloneFlowId)}`);
   }
 
+  // Absent: the oldest shape (destroy). Unknown (a newer release's value reaching older code, or
+  // a hand-edited template): retain, which never removes a flow.
   const rp = (str(p[Prop.REMOVAL_POLICY]) ?? RemovalPolicyValue.DESTROY).toLowerCase();
-  const removalPolicy = (Object.values(RemovalPolicyValue) as string[]).includes(rp) ? (rp as RemovalPolicyKind) : RemovalPolicyValue.DESTROY;
+  const removalPolicy = (Object.values(RemovalPolicyValue) as string[]).includes(rp) ? (rp as RemovalPolicyKind) : RemovalPolicyValue.RETAIN;
 
   return {
     wabaId,
@@ -112,4 +114,12 @@ function list(v: unknown): string[] {
   return [];
 }
 
-export { wabaKey } from '../lib/private/adoption';
+/**
+ * The resource's ServiceTimeout (seconds, as the construct sets it): how long CloudFormation
+ * waits for the answer to each event. Undefined when absent or unreadable.
+ */
+export function serviceTimeoutMs(raw: unknown): number | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const seconds = Number((raw as Record<string, unknown>).ServiceTimeout);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}

@@ -12,9 +12,9 @@ let client: S3Client | undefined;
  * body is read straight into one buffer of that size, so a 10 MB object costs 10 MB, not the
  * chunks plus their concatenation.
  */
-export async function getObjectBytes(bucket: string, key: string, config: { region?: string; requestHandler: object }): Promise<Uint8Array> {
+export async function getObjectBytes(bucket: string, key: string, config: { region?: string; requestHandler: object; abortSignal?: AbortSignal }): Promise<Uint8Array> {
   client ??= new S3Client({ maxAttempts: 3, requestHandler: config.requestHandler, region: config.region });
-  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: config.abortSignal });
   if (!out.Body) throw new Error(`s3://${bucket}/${key} has no body`);
   const length = out.ContentLength;
   if (!(out.Body instanceof Readable) || length === undefined) return out.Body.transformToByteArray();

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FlowConfigError, show } from './private/errors';
-import { canonicalSha256, JsonTextError, parseJsonText } from './private/json-text';
+import { canonicalTextSha256, JsonTextError, parseJsonText } from './private/json-text';
 import { FLOW_CATEGORIES, MAX_FLOW_JSON_BYTES } from './private/contract';
 
 /**
@@ -137,7 +137,7 @@ export class FlowJson {
     this.sizeBytes = sizeBytes;
     this.source = source;
     this.filePath = filePath;
-    this.sha256 = canonicalSha256(definition);
+    this.sha256 = canonicalTextSha256(content);
   }
 }
 

@@ -1,12 +1,12 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Annotations, CfnResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { ADOPTIONS_ENV, adoptionKey, holderKey } from './private/adoption';
+import { DeclaredFlow, encodeHolders, HOLDERS_ENV, wabaAccountId } from './private/holders';
 import { PROVIDER_ID } from './private/contract';
 import { FlowConfigError } from './private/errors';
 
@@ -39,6 +39,9 @@ export const FLOW_ACTIONS = [
   'social-messaging:DeleteWhatsAppFlow',
   'social-messaging:GetWhatsAppFlow',
   'social-messaging:ListWhatsAppFlows',
+  // Reads a flow's deployed Flow JSON: to compare it when adopting or reconciling, and to keep it
+  // as the restore point of a live flow whose content is replaced.
+  'social-messaging:ListWhatsAppFlowAssets',
 ];
 
 /** Only for flows that ask for a preview link. */
@@ -75,7 +78,7 @@ export class WhatsAppFlowProvider extends Construct {
   private readonly wabaPolicies = new Map<string, { policy: iam.Policy; preview: boolean }>();
   private readonly objectArns = new Map<string, string>();
   private contentPolicy?: iam.ManagedPolicy;
-  private readonly adoptions = new Map<string, CfnResource>();
+  private readonly declared = new Map<string, { wabaId: string; flowName: string; resource: CfnResource }>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -103,7 +106,21 @@ export class WhatsAppFlowProvider extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       // The handler answers every event itself; a retry by Lambda could only act on an event twice.
       retryAttempts: 0,
+      // An event Lambda could not deliver within this long is dropped rather than acted on after
+      // CloudFormation stopped waiting for it (Lambda keeps throttled asynchronous events up to
+      // 6 hours by default). The handler also refuses events older than their ServiceTimeout.
+      maxEventAge: Duration.minutes(2),
     });
+    this.function.addEnvironment(
+      HOLDERS_ENV,
+      Lazy.string({
+        produce: () => {
+          const stack = Stack.of(this);
+          const flows: DeclaredFlow[] = [...this.declared.values()].map((d) => ({ wabaId: d.wabaId, flowName: d.flowName, logicalId: stack.resolve(d.resource.logicalId) }));
+          return encodeHolders(flows);
+        },
+      }),
+    );
   }
 
   /**
@@ -140,31 +157,12 @@ export class WhatsAppFlowProvider extends Construct {
   }
 
   /**
-   * Records that a resource holds the flow of this WABA and name by adoption, in the function's
-   * environment, so that the Delete of a former holder (same flow id) leaves the flow alone.
+   * Records which resource declares the flow of this WABA and name, in the function's environment
+   * (see lib/private/holders.ts). Flows whose WABA or name is a token are not recorded.
    */
-  public registerAdoption(wabaId: string, flowName: string, resource: CfnResource): void {
-    const key = adoptionKey(wabaId, flowName);
-    const existing = this.adoptions.get(key);
-    if (existing && existing !== resource) {
-      throw new FlowConfigError(`two flows of this stack adopt the flow named ${JSON.stringify(flowName)} in ${wabaId}; only one resource can hold a flow`, resource);
-    }
-    if (this.adoptions.size === 0) {
-      this.function.addEnvironment(
-        ADOPTIONS_ENV,
-        Lazy.string({
-          produce: () => {
-            const stack = Stack.of(this);
-            const map: Record<string, string> = {};
-            for (const [k, r] of [...this.adoptions.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-              map[k] = holderKey(stack.resolve(r.logicalId));
-            }
-            return JSON.stringify(map);
-          },
-        }),
-      );
-    }
-    this.adoptions.set(key, resource);
+  public registerFlow(wabaId: string, flowName: string, resource: CfnResource): void {
+    if (Token.isUnresolved(wabaId) || Token.isUnresolved(flowName)) return;
+    this.declared.set(`${wabaAccountId(wabaId)}\n${flowName}`, { wabaId, flowName, resource });
   }
 
   /**

@@ -37,11 +37,13 @@ export interface WhatsAppFlowDirectoryProps {
    * is deleted, or it is replaced). A property of the deployment rather than of the flows, so it
    * is set here and not in the manifest (for example `RETAIN` in production only).
    *
-   * - `DESTROY`: a draft is deleted; a published flow is deprecated.
+   * - `DESTROY`: a draft is deleted; a published flow is renamed out of the way and deprecated,
+   *   also a flow an entry took over with `adoptExisting`.
    * - `RETAIN`: the flow is left untouched.
    * - `RETAIN_ON_UPDATE_OR_DELETE`: like `RETAIN`, except that a flow whose creation failed is cleaned up.
    *
-   * @default RemovalPolicy.DESTROY
+   * @default - as {@link WhatsAppFlowProps.removalPolicy}: `DESTROY`, except that a flow an entry
+   * took over with `adoptExisting` is left in place
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -59,7 +61,9 @@ export interface WhatsAppFlowDirectoryProps {
  * ```
  *
  * Adding a file and an entry adds a flow; removing an entry removes the flow (a draft is deleted,
- * a published flow deprecated). The entry's key is the flow's identity: the construct id of its
+ * a published flow deprecated), unless the entry took an existing flow over with `adoptExisting`:
+ * such a flow is left in place, as CloudFormation's resource import leaves an imported resource
+ * (remove `adoptExisting` once deployed, or set `removalPolicy` to `DESTROY`, to change that). The entry's key is the flow's identity: the construct id of its
  * `WhatsAppFlow` is the key, so its logical id derives from `<this construct's path>/<key>`.
  * Renaming the file or the flow keeps the flow; changing the key replaces it (unless the entry
  * sets `adoptExisting`), so treat keys as permanent.

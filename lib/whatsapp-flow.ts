@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { FindingSeverity, FlowJsonValidator } from './validator';
-import { wabaKey } from './private/adoption';
+import { claimFlowName } from './private/flow-names';
+import { wabaAccountId } from './private/holders';
 import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
 import { FlowConfigError, show } from './private/errors';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
@@ -83,19 +84,28 @@ export interface WhatsAppFlowProps {
 
   /**
    * What happens to the flow when it leaves the stack (stack deletion, removal from the code,
-   * replacement).
+   * replacement, or the rollback of the deploy that created it).
    *
-   * - `DESTROY`: a draft is deleted; a published flow is deprecated (published flows cannot be deleted).
+   * - `DESTROY`: a draft is deleted; a published flow is renamed out of the way (so that its name
+   *   can be used again) and deprecated (published flows cannot be deleted). With `adoptExisting`,
+   *   this applies to a flow taken over too, including when the deploy that took it over rolls back.
    * - `RETAIN`: the flow is left untouched (CloudFormation's DeletionPolicy and UpdateReplacePolicy `Retain`).
    * - `RETAIN_ON_UPDATE_OR_DELETE`: like `RETAIN`, except that a flow whose creation failed is cleaned up.
    *
-   * @default RemovalPolicy.DESTROY
+   * @default - `DESTROY`; with `adoptExisting`, `DESTROY` for a flow this construct created and
+   * a flow it took over is left in place
    */
   readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Take over an existing flow of the same name in the WABA at creation, instead of failing
    * because the name is taken. The flow is then updated to match this construct.
+   *
+   * Like CloudFormation's resource import, a flow taken over is left in place when the construct
+   * is removed, unless `removalPolicy` is `DESTROY`: a removal cannot be told apart from the
+   * rollback of the deploy that took the flow over, and that rollback must not destroy a flow the
+   * stack did not make. To hand a flow taken over to the stack for good, deploy once with
+   * `adoptExisting` removed (or set `removalPolicy: RemovalPolicy.DESTROY`).
    *
    * @default false
    */
@@ -206,6 +216,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   constructor(scope: Construct, id: string, props: WhatsAppFlowProps) {
     super(scope, id);
     validateProps(this, props);
+    claimFlowName(this, props.wabaId, props.flowName);
 
     const stack = Stack.of(this);
     const provider = WhatsAppFlowProvider.of(this);
@@ -216,7 +227,8 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       [Prop.FLOW_NAME]: props.flowName,
       [Prop.CATEGORIES]: props.categories.map((c) => c.value),
       [Prop.PUBLISH]: String(props.publish ?? false),
-      [Prop.REMOVAL_POLICY]: removalPolicyValue(this, removalPolicy),
+      [Prop.REMOVAL_POLICY]:
+        props.adoptExisting && props.removalPolicy === undefined ? RemovalPolicyValue.DESTROY_KEEP_ADOPTED : removalPolicyValue(this, removalPolicy),
     };
     if (props.cloneFrom) properties[Prop.CLONE_FLOW_ID] = props.cloneFrom.flowId;
     if (props.adoptExisting) properties[Prop.ADOPT_EXISTING] = 'true';
@@ -248,9 +260,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       removalPolicy,
       serviceTimeout: SERVICE_TIMEOUT,
     });
-    if (props.adoptExisting) {
-      provider.registerAdoption(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource);
-    }
+    provider.registerFlow(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource);
     // The grants must exist before the flow is touched and outlive its deletion.
     for (const dep of dependencies) this.resource.node.addDependency(dep);
 
@@ -343,7 +353,7 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
     }
   }
   if (props.adoptExisting && (Token.isUnresolved(props.wabaId) || Token.isUnresolved(props.flowName))) {
-    throw new FlowConfigError('adoptExisting needs wabaId and flowName known at synth (not tokens): the provider records which resource holds the adopted flow by them', scope);
+    throw new FlowConfigError('adoptExisting needs wabaId and flowName known at synth (not tokens): the provider records which resource declares each flow by them', scope);
   }
   if (props.adoptExisting && props.cloneFrom) {
     throw new FlowConfigError('adoptExisting and cloneFrom cannot be combined: an adopted flow already has its content; remove one of them', scope);
@@ -371,7 +381,7 @@ function checkWabaId(scope: Construct, prop: string, value: unknown): void {
 
 /** The id part shared by a WABA's AWS id and its ARN; undefined for tokens. */
 function wabaKeyOf(value: string): string | undefined {
-  return Token.isUnresolved(value) ? undefined : wabaKey(value);
+  return Token.isUnresolved(value) ? undefined : wabaAccountId(value);
 }
 
 /** The IAM resource ARN of a WABA given by id or ARN. */
@@ -381,7 +391,7 @@ function wabaArn(stack: Stack, wabaId: string): string {
     return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
   }
   if (wabaId.startsWith('arn:')) return wabaId;
-  return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: wabaKey(wabaId), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: wabaAccountId(wabaId), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
 }
 
 function removalPolicyValue(scope: Construct, policy: RemovalPolicy): string {

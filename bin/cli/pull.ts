@@ -456,7 +456,9 @@ function manifestOf(waba: string, files: FlowFile[]): string {
   const manifest = {
     comment:
       `Pulled from ${waba} by \`whatsapp-flow pull\`. Each key is its flow's permanent identity: renaming a file or a flow keeps the flow, changing a key replaces it ` +
-      '(adoptExisting then takes the flow over again). Removing an entry deletes a draft or deprecates a published flow.',
+      '(adoptExisting then takes the flow over again). Removing an entry deletes a draft or deprecates a published flow that the stack created; ' +
+      'a flow it took over (adoptExisting) is left in place, as the rollback of a failed first deploy must leave it. Once the first deploy has succeeded, ' +
+      'remove "adoptExisting" from the entries (or set the directory\'s removalPolicy to DESTROY) so that removing an entry deletes or deprecates its flow.',
     flows,
   };
   return JSON.stringify(manifest, undefined, 2) + '\n';

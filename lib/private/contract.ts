@@ -24,7 +24,10 @@ export const Prop = {
   CATEGORIES: 'Categories',
   /** 'true' | 'false' (CloudFormation turns booleans into strings). */
   PUBLISH: 'Publish',
-  /** 'destroy' | 'retain' | 'retain-except-on-create', for readability in `cdk diff` (RETAIN also sets DeletionPolicy). */
+  /**
+   * 'destroy' | 'retain' | 'retain-except-on-create' | 'destroy-keep-adopted', for readability in
+   * `cdk diff` (RETAIN also sets DeletionPolicy). Unknown values are read as 'retain'.
+   */
   REMOVAL_POLICY: 'RemovalPolicy',
   /** SHA-256 (hex) of the Flow JSON in canonical form; absent when the flow has no content. */
   CONTENT_SHA256: 'ContentSha256',
@@ -54,6 +57,12 @@ export const Attr = {
   PREVIEW_EXPIRES_AT: 'PreviewExpiresAt',
   /** 'created' | 'adopted' | 'updated' | 'unchanged' | 'replaced'. */
   ACTION: 'Action',
+  /**
+   * What the provider could not make match the declaration, in words (a rename refused because
+   * another flow holds the name, a BLOCKED flow, a content Meta refused on a rollback); empty
+   * when the flow is as declared.
+   */
+  DIVERGENCE: 'Divergence',
 } as const;
 
 /** Removal policy values carried in {@link Prop.REMOVAL_POLICY}. */
@@ -62,10 +71,41 @@ export const RemovalPolicyValue = {
   RETAIN: 'retain',
   /** RETAIN_ON_UPDATE_OR_DELETE: CloudFormation only sends Delete to clean up a failed creation. */
   RETAIN_EXCEPT_ON_CREATE: 'retain-except-on-create',
+  /**
+   * The default with `adoptExisting`: a flow the resource created is deleted or deprecated, a flow
+   * it took over is left in place (a rolled-back adoption cannot be told apart from a removal).
+   */
+  DESTROY_KEEP_ADOPTED: 'destroy-keep-adopted',
 } as const;
 
-/** Physical id answered when a Create fails before any flow exists. Delete treats it as "nothing to do". */
+/**
+ * Physical id answered when a Create fails knowing that no flow of its making exists. A Delete of
+ * it looks the name up once (a duplicate delivery may have made one) and never waits.
+ */
 export const CREATE_FAILED_PHYSICAL_ID = 'WhatsAppFlow::CREATE_FAILED';
+
+/**
+ * Physical id answered when a Create fails while a CreateWhatsAppFlow call may still take effect
+ * (the time ran out during the call). A Delete of it, like one of an id CloudFormation generated
+ * for a cancelled create, looks for the flow until any such call must have ended.
+ */
+export const CREATE_UNCERTAIN_PHYSICAL_ID = 'WhatsAppFlow::CREATE_UNCERTAIN';
+
+/** Prefix of the physical id of a flow that its resource took over (`adoptExisting`) rather than created. */
+export const ADOPTED_PHYSICAL_ID_PREFIX = 'adopted:';
+
+/** The physical id of a flow: its flow id, marked when the resource adopted it. */
+export function physicalIdOf(flowId: string, adopted: boolean): string {
+  return adopted ? `${ADOPTED_PHYSICAL_ID_PREFIX}${flowId}` : flowId;
+}
+
+/** The flow a physical id names, and whether it was adopted; undefined when it names no flow. */
+export function parsePhysicalId(id: string | undefined): { flowId: string; adopted: boolean } | undefined {
+  if (id === undefined) return undefined;
+  const adopted = id.startsWith(ADOPTED_PHYSICAL_ID_PREFIX);
+  const flowId = adopted ? id.slice(ADOPTED_PHYSICAL_ID_PREFIX.length) : id;
+  return FLOW_ID_PATTERN.test(flowId) ? { flowId, adopted } : undefined;
+}
 
 /** Largest Flow JSON the service accepts, in bytes (MetaFlowJsonBlob max). */
 export const MAX_FLOW_JSON_BYTES = 10_485_760;

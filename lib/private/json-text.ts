@@ -94,7 +94,76 @@ export function canonicalJson(value: unknown): string {
   return out.join('');
 }
 
-/** SHA-256 (hex) of the canonical form of a JSON value. */
-export function canonicalSha256(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
+/**
+ * The canonical form of a JSON text, made from the text itself rather than from parsed values, so
+ * that no difference in the uploaded text is lost: number literals are kept as written
+ * (`12345678901234567890` and `12345678901234567891` differ, although JavaScript parses both to
+ * one number), and members with the same key are all kept (in their order). White space, key
+ * order and string escapes (`"\u0041"` is `"A"`) are formatting and do not count. For a text
+ * without such numbers or repeated keys it equals {@link canonicalJson} of the parsed value.
+ * The text must be valid JSON (a leading BOM is skipped). Iterative: deep nesting is fine.
+ */
+export function canonicalText(raw: string): string {
+  const s = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  // Each open container collects the canonical text of its members.
+  interface Frame { readonly array: boolean; readonly members: Array<{ key: string; text: string }>; key?: string }
+  const stack: Frame[] = [];
+  let result: string | undefined;
+  let i = 0;
+  const put = (text: string): void => {
+    const top = stack[stack.length - 1];
+    if (!top) {
+      result = text;
+      return;
+    }
+    top.members.push({ key: top.key ?? '', text });
+    top.key = undefined;
+  };
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0x2c /* , */ || c === 0x3a /* : */) {
+      i++;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      stack.push({ array: c === 0x5b, members: [] });
+      i++;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      const frame = stack.pop()!;
+      i++;
+      if (frame.array) {
+        put(`[${frame.members.map((m) => m.text).join(',')}]`);
+      } else {
+        // Stable: members with the same key keep their order.
+        const sorted = frame.members.map((m, n) => ({ ...m, n })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.n - b.n));
+        put(`{${sorted.map((m) => `${JSON.stringify(m.key)}:${m.text}`).join(',')}}`);
+      }
+    } else if (c === 0x22 /* " */) {
+      let j = i + 1;
+      for (;;) {
+        const q = s.indexOf('"', j);
+        if (q < 0) throw new Error('unterminated string in JSON text');
+        let backslashes = 0;
+        for (let k = q - 1; k > i && s.charCodeAt(k) === 0x5c; k--) backslashes++;
+        j = q + 1;
+        if (backslashes % 2 === 0) break;
+      }
+      const value = JSON.parse(s.slice(i, j)) as string;
+      i = j;
+      const top = stack[stack.length - 1];
+      if (top && !top.array && top.key === undefined) top.key = value;
+      else put(JSON.stringify(value));
+    } else {
+      // A number or a literal (true, false, null): kept exactly as written.
+      let j = i;
+      while (j < s.length && !' \n\r\t,:]}'.includes(s[j])) j++;
+      put(s.slice(i, j));
+      i = j;
+    }
+  }
+  if (result === undefined) throw new Error('empty JSON text');
+  return result;
+}
+
+/** SHA-256 (hex) of the canonical form of a JSON text ({@link canonicalText}). */
+export function canonicalTextSha256(text: string): string {
+  return createHash('sha256').update(canonicalText(text), 'utf8').digest('hex');
 }

@@ -179,7 +179,7 @@ describe('what a deploy does to each flow', () => {
   test('deprecates a published flow that leaves the stack', () => {
     const f = flow('GonePublished');
     expect(f.action).toBe('deprecate');
-    expect(f.effects).toEqual(['deprecates flow "gonepublished" (published flows cannot be deleted)']);
+    expect(f.effects).toEqual(['renames flow "gonepublished" out of the way and deprecates it (published flows cannot be deleted)']);
   });
 
   test('leaves a retained flow untouched when it leaves the stack', () => {
@@ -216,7 +216,7 @@ describe('what a deploy does to each flow', () => {
     expect(f.action).toBe('replace');
     expect(f.effects).toEqual([
       `creates flow "move" in ${OTHER_WABA} and publishes it`,
-      `then deprecates the old flow "move" in ${WABA} (published flows cannot be deleted)`,
+      `then renames the old flow "move" in ${WABA} out of the way and deprecates it (published flows cannot be deleted)`,
     ]);
   });
 

@@ -68,7 +68,7 @@ describe('Create', () => {
     expect(h.emulator.flows()).toEqual([]);
   });
 
-  test('fails when the name is taken by a flow the stack did not create, naming that flow and the way out', async () => {
+  test('fails when the name stays taken by a flow the stack did not create, naming that flow and the way out', async () => {
     const existing = h.emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow() });
     const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
@@ -77,7 +77,22 @@ describe('Create', () => {
     expect(response.Reason).toContain('PUBLISHED');
     expect(response.Reason).toMatch(/adoptExisting/);
     expect(h.emulator.flows()).toHaveLength(1);
-    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows']);
+    // It looked the name up (waiting in case a sibling was renaming that flow away), never created.
+    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows']));
+  });
+
+  test('waits for a name a sibling resource is renaming away in the same deploy, then creates the flow', async () => {
+    const sibling = h.emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow() });
+    const created = h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    await new Promise((r) => setTimeout(r, 300));
+    // The sibling's rename lands while this create waits for the name.
+    const renamed = { ...h.emulator.flow(sibling.flowId)!, flowName: 'signup-legacy' };
+    h.emulator.removeFlow(sibling.flowId);
+    h.emulator.seedFlow(renamed);
+    const { response } = await created;
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(h.emulator.flows().map((f) => f.flowName).sort()).toEqual(['signup', 'signup-legacy']);
   });
 
   test('answers a duplicate delivery of the same event with the same flow, never a second one', async () => {
@@ -93,15 +108,22 @@ describe('Create', () => {
     expect(h.emulator.operations().filter((o) => o === 'CreateWhatsAppFlow')).toHaveLength(1);
   });
 
-  test('adopts the flow created by a concurrent duplicate delivery that won the race for the name', async () => {
-    // The other delivery's create lands between this one's name lookup and its own create.
+  test('never takes the name\'s holder after a refused create; the Delete of the failed create removes the flow that matches it exactly', async () => {
+    // Another delivery's create lands between this one's name lookup and its own create, which
+    // the service refuses: a definitive answer, so this event does not claim that flow (it could
+    // as well be another stack's).
     const props = propsFor({ flowJson: flowJson(validFlow()) });
     h.emulator.failNext('CreateWhatsAppFlow', { errorType: 'InvalidParametersException', message: 'Flow name is not unique', afterEffect: true });
     const { response } = await h.handler.invoke({ requestType: 'Create', props });
 
-    expect(response.Status).toBe('SUCCESS');
-    expect(h.emulator.flows()).toHaveLength(1);
-    expect(response.PhysicalResourceId).toBe(h.emulator.flows()[0].flowId);
+    expect(response.Status).toBe('FAILED');
+    expect(response.PhysicalResourceId).toBe('WhatsAppFlow::CREATE_FAILED');
+    expect(response.Reason).toContain(h.emulator.flows()[0].flowId);
+
+    // CloudFormation's rollback: the flow is exactly what the event declared, so it is removed.
+    const cleanup = await h.handler.invoke({ requestType: 'Delete', props, physicalId: response.PhysicalResourceId });
+    expect(cleanup.response.Status).toBe('SUCCESS');
+    expect(h.emulator.flows()).toEqual([]);
   });
 
   test('clones a flow of the same WABA', async () => {
@@ -193,13 +215,26 @@ describe('Create', () => {
     expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows', 'ListWhatsAppFlows', 'ListWhatsAppFlows', 'CreateWhatsAppFlow', 'CreateWhatsAppFlow']);
   });
 
-  test('fails at once with the service message on a permanent error', async () => {
+  test('fails with the service message on an access denial that outlasts a new grant\'s propagation', async () => {
     h.emulator.setAllowedWabas([OTHER_WABA]);
     const { response } = await h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
 
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toMatch(/ListWhatsAppFlows failed: AccessDeniedException/);
-    expect(h.emulator.operations()).toEqual(['ListWhatsAppFlows']);
+    // Retried for a while (IAM applies a grant made by the same deploy within seconds), then given up.
+    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows']));
+    expect(h.emulator.operations().length).toBeGreaterThan(1);
+  });
+
+  test('rides out an access denial while a new grant propagates', async () => {
+    h.emulator.setAllowedWabas([OTHER_WABA]);
+    const pending = h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    await new Promise((r) => setTimeout(r, 300));
+    h.emulator.setAllowedWabas(undefined);
+    const { response } = await pending;
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(h.emulator.flows()).toHaveLength(1);
   });
 
   test('fails with a clear reason on properties that cannot describe a flow', async () => {
@@ -264,7 +299,8 @@ describe('Update', () => {
 
     expect(response.Data!.FlowStatus).toBe('PUBLISHED');
     expect(h.emulator.flow(id)!.status).toBe('PUBLISHED');
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
+    // The content in place is read first: it is what goes back if Meta refuses the new one.
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'ListWhatsAppFlowAssets', 'Download', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
     expect(JSON.stringify(logs)).toMatch(/republishing it although publish is false/);
   });
 
@@ -279,7 +315,7 @@ describe('Update', () => {
     const flow = h.emulator.flow(id)!;
     expect(flow.status).toBe('PUBLISHED');
     expect(flow.json!.toString('utf8')).toBe(base.flowJson.content);
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'ListWhatsAppFlowAssets', 'Download', 'UpdateWhatsAppFlowAssets', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow']);
   });
 
   test('publishes a draft when publish turns true', async () => {
@@ -328,7 +364,7 @@ describe('Update', () => {
     const cleanup = await h.handler.invoke({ requestType: 'Delete', props: old, physicalId: id });
     expect(cleanup.response.Status).toBe('SUCCESS');
     expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
   });
 
   test('rolls back a failed WABA move in place: the original flow stays and nothing is created', async () => {
@@ -444,7 +480,19 @@ describe('Delete', () => {
     await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
+    expect(h.emulator.operations()).not.toContain('DeleteWhatsAppFlow');
+  });
+
+  test('renames a published flow out of the way before deprecating it, so the same code can deploy again', async () => {
+    const props = propsFor({ ...base, publish: true });
+    const id = await deployed(props);
+    await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
+
+    expect(h.emulator.flow(id)).toMatchObject({ status: 'DEPRECATED', flowName: `signup (retired ${id})` });
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
+    const again = await h.handler.invoke({ requestType: 'Create', props });
+    expect(again.response.Status).toBe('SUCCESS');
+    expect(h.emulator.flow(again.response.PhysicalResourceId)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });
   });
 
   test.each(['THROTTLED', 'BLOCKED'])('deprecates a %s flow when the service accepts it', async (status) => {
@@ -520,7 +568,7 @@ describe('the answer', () => {
     const { response } = await h.handler.invoke({ requestType: 'Delete', props: propsFor({ flowJson: flowJson(validFlow()) }), physicalId: '1234567890123456' }, { remainingMs: 16_500 });
 
     expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toMatch(/ran out of time/);
+    expect(response.Reason).toMatch(/ran out of time|time for this event ran out/);
     // Before CloudFormation's deadline (the time left), whatever the machine's load.
     expect(Date.now() - started).toBeLessThan(16_500);
   });

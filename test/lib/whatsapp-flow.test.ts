@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CfnOutput, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 
 const INLINE_CONTENT_MAX_BYTES = WhatsAppFlow.INLINE_CONTENT_MAX_BYTES;
@@ -67,6 +67,40 @@ describe('template', () => {
     t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
   });
 
+  test('drops an event Lambda could not deliver within 2 minutes, so none is acted on after CloudFormation stopped waiting', () => {
+    const s = stack();
+    flow(s, 'Signup');
+
+    Template.fromStack(s).hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 120 });
+  });
+
+  test('tells the provider which resource declares each flow, in an environment variable that changes with the names', () => {
+    const names = (build: (s: Stack) => void) => {
+      const s = stack();
+      build(s);
+      const fn = Object.values<any>(Template.fromStack(s).findResources('AWS::Lambda::Function'))[0];
+      return fn.Properties.Environment.Variables.WHATSAPP_FLOW_HOLDERS as string;
+    };
+    const one = names((s) => flow(s, 'Signup'));
+    const same = names((s) => flow(s, 'Signup'));
+    const renamed = names((s) => flow(s, 'Signup', { flowName: 'signup-v2' }));
+    const moved = names((s) => flow(s, 'Moved', { flowName: 'signup' }));
+
+    expect(one).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(same).toBe(one);
+    expect(renamed).not.toBe(one);
+    expect(moved).not.toBe(one);
+  });
+
+  test('keeps the provider\'s environment under Lambda\'s 4 KB for 490 flows', () => {
+    const s = stack();
+    for (let i = 0; i < 490; i++) flow(s, `Flow${i}`);
+    const fn = Object.values<any>(Template.fromStack(s).findResources('AWS::Lambda::Function'))[0];
+    const variables = fn.Properties.Environment.Variables as Record<string, string>;
+
+    expect(Object.entries(variables).reduce((n, [k, v]) => n + k.length + v.length, 0)).toBeLessThan(4096);
+  });
+
   test('keeps content over the inline limit out of the template and in an S3 asset', () => {
     const s = stack();
     const big = FlowJson.fromObject({ ...doc, screens: [{ ...doc.screens[0], title: 'x'.repeat(INLINE_CONTENT_MAX_BYTES) }] });
@@ -100,6 +134,40 @@ describe('template', () => {
 
     expect(a.sha256).toBe(b.sha256);
     expect(c.sha256).not.toBe(a.sha256);
+  });
+
+  test('never gives the same content hash to texts that upload differently: big numbers, repeated keys, fromObject values', () => {
+    const big = (n: string) => FlowJson.fromString(`{"version":"7.3","screens":[{"id":"A","data":{"n":{"type":"number","__example__":${n}}}}]}`);
+    expect(big('12345678901234567890').sha256).not.toBe(big('12345678901234567891').sha256);
+
+    const dated = (d: Date) => FlowJson.fromObject({ version: '7.3', screens: [{ id: 'A', data: { when: { type: 'string', __example__: d } } }] });
+    const first = dated(new Date('2026-01-01T00:00:00Z'));
+    const second = dated(new Date('2026-06-01T00:00:00Z'));
+    expect(first.content).not.toBe(second.content);
+    expect(first.sha256).not.toBe(second.sha256);
+
+    const dup = (a: string) => FlowJson.fromString(`{"version":"7.3","screens":[{"id":"A","title":"x","title":"${a}"}]}`);
+    expect(dup('y').sha256).not.toBe(dup('z').sha256);
+  });
+
+  test('gives the same hash to escapes of the same characters', () => {
+    const a = FlowJson.fromString('{"version":"7.3","screens":[{"id":"A","title":"\\u00e9t\\u00e9"}]}');
+    const b = FlowJson.fromString('{"version":"7.3","screens":[{"id":"A","title":"été"}]}');
+    expect(a.sha256).toBe(b.sha256);
+  });
+
+  test('keeps a flow taken over with adoptExisting in place on removal unless removalPolicy says DESTROY', () => {
+    const s = stack();
+    flow(s, 'Adopted', { adoptExisting: true });
+    flow(s, 'Destroyed', { adoptExisting: true, removalPolicy: RemovalPolicy.DESTROY });
+    flow(s, 'Created');
+    const t = Template.fromStack(s);
+
+    t.hasResourceProperties('Custom::WhatsAppFlow', { FlowName: 'adopted', AdoptExisting: 'true', RemovalPolicy: 'destroy-keep-adopted' });
+    t.hasResourceProperties('Custom::WhatsAppFlow', { FlowName: 'destroyed', AdoptExisting: 'true', RemovalPolicy: 'destroy' });
+    t.hasResourceProperties('Custom::WhatsAppFlow', { FlowName: 'created', RemovalPolicy: 'destroy' });
+    // CloudFormation still sends Delete: the provider decides by what the resource created.
+    t.hasResource('Custom::WhatsAppFlow', { Properties: Match.objectLike({ FlowName: 'adopted' }), DeletionPolicy: 'Delete' });
   });
 
   test('sets DeletionPolicy and UpdateReplacePolicy Retain for RemovalPolicy.RETAIN', () => {
@@ -253,6 +321,27 @@ describe('synth-time errors name the construct, the value and the fix', () => {
     ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy "snapshot" is not supported/],
   ])('fails on %s', (_what, props, message) => {
     expect(() => flow(stack(), 'F', props)).toThrow(message);
+  });
+
+  test('fails on two flows of one WABA with the same name, in one stack or across the stacks of an app, naming both', () => {
+    const s = stack();
+    flow(s, 'A', { flowName: 'signup' });
+    expect(() => flow(s, 'B', { flowName: 'signup' })).toThrow(/FlowStack\/B: flowName "signup" is already declared for WABA "waba-[0-9a-f]+" by FlowStack\/A; .*rename one of them/);
+
+    const app = new App();
+    const one = new Stack(app, 'One');
+    const two = new Stack(app, 'Two');
+    flow(one, 'A', { flowName: 'shared' });
+    expect(() => flow(two, 'A', { flowName: 'shared', wabaId: `arn:aws:social-messaging:us-east-1:123456789012:waba/${WABA.slice(5)}` })).toThrow(/Two\/A: .* by One\/A/);
+    expect(() => flow(two, 'Other', { flowName: 'shared', wabaId: 'waba-ffff0000000000000000000000000000' })).not.toThrow();
+  });
+
+  test('warns about two names of one WABA that differ only in case', () => {
+    const s = stack();
+    flow(s, 'A', { flowName: 'Signup' });
+    flow(s, 'B', { flowName: 'signup' });
+
+    Annotations.fromStack(s).hasWarning('/FlowStack/B', Match.stringLikeRegexp('differs only in case from "Signup"'));
   });
 
   test('fails on a clone source in another WABA', () => {

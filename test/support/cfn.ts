@@ -16,6 +16,12 @@ import { HANDLER_MEMORY_MB } from '../../lib/provider';
 export const BUNDLE = path.resolve(__dirname, '../../lambda/dist/index.js');
 export const WABA = 'waba-0123456789abcdef0123456789abcdef';
 export const OTHER_WABA = 'waba-fedcba9876543210fedcba9876543210';
+/**
+ * The handler containers' clock runs this many times faster than real time: the provider waits
+ * tens of seconds in places (a name another flow may be releasing, a grant that may still be
+ * propagating), which tests should not spend in real time. What the handler does is the same.
+ */
+export const CLOCK_RATE = 10;
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/FlowStack/5b2ae6f0-0000-11ef-8d2f-0aff1c2d3e4f';
 
 /** One response document as CloudFormation receives it. */
@@ -112,6 +118,8 @@ export class Handler {
     private readonly capture: ResponseCapture,
     private readonly endpoint: string,
     private extraEnv: Record<string, string> = {},
+    /** How many times faster than real time the container's clock runs (see handler-runner.js). */
+    private readonly clockRate = CLOCK_RATE,
   ) {
     if (!fs.existsSync(BUNDLE)) {
       throw new Error(`${BUNDLE} is missing: run \`npm run build\` first`);
@@ -122,7 +130,7 @@ export class Handler {
   public async fresh(env?: Record<string, string>): Promise<void> {
     if (env) this.extraEnv = env;
     await this.stop();
-    const child = fork(path.join(__dirname, 'handler-runner.js'), [BUNDLE], {
+    const child = fork(path.join(__dirname, 'handler-runner.js'), [BUNDLE, String(this.clockRate)], {
       env: {
         PATH: process.env.PATH ?? '',
         AWS_ENDPOINT_URL_SOCIALMESSAGING: this.endpoint,

@@ -9,7 +9,7 @@
  * the wording says so where it matters. Pure: no I/O.
  */
 import { RemovalPolicyValue } from '../../../lib/private/contract';
-import { wabaKey } from '../../../lib/private/adoption';
+import { wabaAccountId as wabaKey } from '../../../lib/private/holders';
 import { canonicalJson } from '../../../lib/private/json-text';
 import { FlowDecl, Value } from './assembly';
 
@@ -94,7 +94,11 @@ function planRemoval(o: FlowDecl, context: PlanContext): FlowPlan {
     return { ...base, action: Action.RETAIN, effects: [`leaves flow ${name(o)} in place: ${where(taker)} takes it over (adoptExisting)`] };
   }
   const fate = removalFate(o, `flow ${name(o)}`);
-  return { ...base, action: fate.action, effects: [fate.text], notes: fate.note ? [fate.note] : [] };
+  const notes = fate.note ? [fate.note] : [];
+  if (o.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED) {
+    notes.push('if this resource took the flow over (adoptExisting) rather than creating it, the flow is left in place instead (set removalPolicy DESTROY to remove it too)');
+  }
+  return { ...base, action: fate.action, effects: [fate.text], notes };
 }
 
 /** README: "Update: `wabaId` | any | Replacement". */
@@ -226,7 +230,7 @@ function creation(n: FlowDecl): string {
 
 /** What CloudFormation's Delete does to a flow that is not retained, by its last declared `Publish`. */
 function removalFate(o: FlowDecl, subject: string): { action: Action; text: string; note?: string } {
-  if (o.publish === true) return { action: Action.DEPRECATE, text: `deprecates ${subject} (published flows cannot be deleted)` };
+  if (o.publish === true) return { action: Action.DEPRECATE, text: `renames ${subject} out of the way and deprecates it (published flows cannot be deleted)` };
   if (o.publish === false) {
     return { action: Action.DELETE, text: `deletes ${subject}, a draft`, note: 'if an earlier deploy published it, it is deprecated instead (published flows cannot be deleted)' };
   }
