@@ -19,6 +19,7 @@ export const DEFAULT_BEHAVIOUR: ResolvedBehaviour = {
   cloneWithJson: 'override',
   validationErrorFormat: 'json',
   metadataUpdateUnpublishes: false,
+  metadataUpdatePublished: 'allow',
   deprecateLocked: 'allow',
   deprecateDeprecated: 'fail',
   duplicateCategories: 'keep',
@@ -122,6 +123,9 @@ export class FlowService {
     const flow = this.find(wabaId, input.flowId!);
     this.assertEditable(flow);
     if (input.flowName === undefined && input.categories === undefined) return undefined;
+    if (flow.status === 'PUBLISHED' && this.options().metadataUpdatePublished === 'refuse') {
+      throw this.stateError(139001, "Flow can't be updated", `flow ${flow.flowId} is PUBLISHED; its name and categories can only change while it is a DRAFT`);
+    }
     if (input.flowName !== undefined) this.assertNameFree(wabaId, input.flowName, flow.flowId);
     if (input.flowName !== undefined) flow.flowName = input.flowName;
     if (input.categories !== undefined) flow.categories = input.categories;

@@ -99,6 +99,13 @@ export interface BehaviourOptions {
    */
   readonly metadataUpdateUnpublishes?: boolean;
   /**
+   * UpdateWhatsAppFlow (name, categories) on a PUBLISHED flow: `'allow'` applies it, `'refuse'`
+   * answers the state error (139001), as Meta does for flows created before its Nov 2024 change
+   * and as AWS's status page, which does not list it as allowed, may mean (UNCONFIRMED).
+   * @default 'allow'
+   */
+  readonly metadataUpdatePublished?: 'allow' | 'refuse';
+  /**
    * DeprecateWhatsAppFlow on a THROTTLED or BLOCKED flow: `'allow'` deprecates it, `'refuse'`
    * answers the state error (139003) (UNCONFIRMED).
    * @default 'allow'

@@ -17,6 +17,7 @@ const VARIANTS: Array<[string, BehaviourOptions]> = [
   ['ValidationException for conflicts and refused states, names compared ignoring case', { nameConflictError: 'ValidationException', stateErrorType: 'ValidationException', nameComparison: 'caseInsensitive' }],
   ['a create that asks to publish invalid content fails outright; validation errors as plain text', { publishInvalidOnCreate: 'fail', validationErrorFormat: 'text' }],
   ['a metadata update unpublishes; deprecating a deprecated flow succeeds', { metadataUpdateUnpublishes: true, deprecateDeprecated: 'succeed' }],
+  ['a published flow refuses metadata updates', { metadataUpdatePublished: 'refuse' }],
   ['locked flows refuse deprecation; one flow per page; duplicate categories rejected', { deprecateLocked: 'refuse', defaultPageSize: 1, duplicateCategories: 'reject' }],
 ];
 
@@ -47,6 +48,13 @@ describe.each(VARIANTS)('whichever way the service settles its UNCONFIRMED point
     const v3 = propsFor({ flowName: 'signup-v3', categories: [FlowCategory.SIGN_UP, FlowCategory.OTHER], flowJson: FlowJson.fromObject(validFlow('Two')), publish: true });
     const renamed = await h.handler.invoke({ requestType: 'Update', props: v3, oldProps: v2, physicalId: id });
     expect(renamed.response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    if (behaviour.metadataUpdatePublished === 'refuse') {
+      // Refused for a published flow: reported, never failed (the same request is how a rollback restores a name).
+      expect(renamed.response.Data!.Divergence).toMatch(/refused to rename flow/);
+      expect(h.emulator.flow(id)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });
+      return;
+    }
+    expect(renamed.response.Data!.Divergence).toBe('');
     expect(h.emulator.flow(id)).toMatchObject({ flowName: 'signup-v3', categories: ['SIGN_UP', 'OTHER'], status: 'PUBLISHED' });
 
     // Content Meta refuses: the update fails, and the live flow keeps its previous content.
@@ -61,12 +69,24 @@ describe.each(VARIANTS)('whichever way the service settles its UNCONFIRMED point
     expect(rolledBack.response.Status).toBe('SUCCESS');
     expect(h.emulator.flow(id)).toMatchObject({ flowName: 'signup-v3', status: 'PUBLISHED' });
 
-    // Stack deletion deprecates it; a second delivery of that Delete still succeeds.
+    // Stack deletion renames it out of the way and deprecates it; a second delivery of that Delete still succeeds.
     for (let delivery = 0; delivery < 2; delivery++) {
       const deleted = await h.handler.invoke({ requestType: 'Delete', props: v3, physicalId: id });
       expect(deleted.response.Status).toBe('SUCCESS');
-      expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
+      expect(h.emulator.flow(id)).toMatchObject({ status: 'DEPRECATED', flowName: `signup-v3 (retired ${id})` });
     }
+  });
+
+  test('a published flow that leaves the stack frees its name, so the same code deploys again', async () => {
+    const props = propsFor({ flowJson: FlowJson.fromObject(validFlow('One')), publish: true });
+    const first = await h.handler.invoke({ requestType: 'Create', props });
+    const gone = await h.handler.invoke({ requestType: 'Delete', props, physicalId: first.response.PhysicalResourceId });
+    expect(gone.response.Status).toBe('SUCCESS');
+    expect(h.emulator.flow(first.response.PhysicalResourceId)).toMatchObject({ status: 'DEPRECATED', flowName: `signup (retired ${first.response.PhysicalResourceId})` });
+
+    const again = await h.handler.invoke({ requestType: 'Create', props });
+    expect(again.response.Status).toBe('SUCCESS');
+    expect(h.emulator.flow(again.response.PhysicalResourceId)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });
   });
 
   test('a draft is deleted, a create refused by Meta leaves nothing behind, and a locked flow never fails a stack deletion', async () => {
