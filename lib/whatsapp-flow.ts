@@ -206,6 +206,13 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
   public readonly previewExpiresAt: string;
 
   /**
+   * What the last deploy could not make as declared, in words (a name another flow holds, a
+   * change Meta refused on a BLOCKED or THROTTLED flow); empty when the flow is as declared.
+   * @attribute
+   */
+  public readonly divergence: string;
+
+  /**
    * SHA-256 of the flow's content in canonical form, if the content is managed.
    * @default - no managed content
    */
@@ -270,6 +277,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     this.validationErrors = this.resource.getAttString(Attr.VALIDATION_ERRORS);
     this.previewUrl = this.resource.getAttString(Attr.PREVIEW_URL);
     this.previewExpiresAt = this.resource.getAttString(Attr.PREVIEW_EXPIRES_AT);
+    this.divergence = this.resource.getAttString(Attr.DIVERGENCE);
   }
 }
 

@@ -184,12 +184,14 @@ describe('template', () => {
     new CfnOutput(s, 'Id', { value: f.flowId });
     new CfnOutput(s, 'Status', { value: f.flowStatus });
     new CfnOutput(s, 'Errors', { value: f.validationErrors });
+    new CfnOutput(s, 'Divergence', { value: f.divergence });
     const t = Template.fromStack(s);
     const logicalId = s.getLogicalId(f.node.defaultChild as any);
 
     t.hasOutput('Id', { Value: { 'Fn::GetAtt': [logicalId, 'FlowId'] } });
     t.hasOutput('Status', { Value: { 'Fn::GetAtt': [logicalId, 'FlowStatus'] } });
     t.hasOutput('Errors', { Value: { 'Fn::GetAtt': [logicalId, 'ValidationErrors'] } });
+    t.hasOutput('Divergence', { Value: { 'Fn::GetAtt': [logicalId, 'Divergence'] } });
   });
 
   test('passes the source flow of a clone as CloneFlowId', () => {
