@@ -48,16 +48,20 @@ test('D2: the provider may read a flow\'s deployed content (ListWhatsAppFlowAsse
   expect(Object.values(policies).some((p: any) => JSON.stringify(p.Properties.PolicyDocument).includes('social-messaging:ListWhatsAppFlowAssets'))).toBe(true);
 });
 
-test('D3: two creates of one name never both claim the flow: the one the service refuses answers FAILED', async () => {
+test('D3: two resources creating one name at the same time never both claim the flow: the one the service refuses answers FAILED', async () => {
   const props = named('signup');
-  const first = await created(props, 'A');
-  // A second resource (another stack, or a duplicate race) asks for the same name: the create is
-  // refused; the flow is not taken.
-  const second = await h.handler.invoke({ requestType: 'Create', props, logicalId: 'B' });
+  // Both look the name up before either creates it (two stacks, or two constructs, in parallel).
+  h.emulator.setLatency(300);
+  const [one, two] = await Promise.all([
+    h.handler.invoke({ requestType: 'Create', props, logicalId: 'A' }),
+    h.handler.invoke({ requestType: 'Create', props, logicalId: 'B' }),
+  ]);
+  h.emulator.setLatency(0);
 
-  expect(second.response.Status).toBe('FAILED');
-  expect(second.response.PhysicalResourceId).not.toBe(first);
-  expect(second.response.Reason).toContain(first);
+  expect([one, two].map((r) => r.response.Status).sort()).toEqual(['FAILED', 'SUCCESS']);
+  const winner = [one, two].find((r) => r.response.Status === 'SUCCESS')!;
+  const loser = [one, two].find((r) => r.response.Status === 'FAILED')!;
+  expect(loser.response.PhysicalResourceId).not.toBe(winner.response.PhysicalResourceId);
   expect(h.emulator.flows()).toHaveLength(1);
 });
 

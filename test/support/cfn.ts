@@ -13,7 +13,8 @@ import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../emul
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { HANDLER_MEMORY_MB } from '../../lib/provider';
 
-export const BUNDLE = path.resolve(__dirname, '../../lambda/dist/index.js');
+/** The handler bundle under test (WHATSAPP_FLOW_HANDLER_BUNDLE runs the tests against another build, e.g. an older release's). */
+export const BUNDLE = process.env.WHATSAPP_FLOW_HANDLER_BUNDLE ?? path.resolve(__dirname, '../../lambda/dist/index.js');
 export const WABA = 'waba-0123456789abcdef0123456789abcdef';
 export const OTHER_WABA = 'waba-fedcba9876543210fedcba9876543210';
 /**
