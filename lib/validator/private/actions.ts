@@ -8,6 +8,7 @@ import { StringInfo, checkString, screenName, walkStrings } from './bindings';
 import { Obj, Path, has, isObject, jsonType, q } from './context';
 import { schemaType, structurallyDifferent } from './data-schema';
 import { unknownKey } from './keys';
+import { nearMiss, tier } from './names';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { V4_0 } from './versions';
 
@@ -18,16 +19,19 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
   const { ctx } = flow;
   if (!isObject(action)) {
     ctx.error('INVALID_PROPERTY_TYPE', path, `${event} must be an action object, got ${jsonType(action)}`, 'write { "name": "navigate", … }', action);
+    screen.unresolvedRoute = true;
     return;
   }
   const namePath = path.at('name');
   if (!has(action, 'name')) {
     ctx.error('MISSING_REQUIRED_PROPERTY', namePath, `the ${event} has no action "name"`, `add "name": one of ${allowed.join(', ')}`);
+    screen.unresolvedRoute = true;
     return;
   }
   const name = action.name;
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(ACTIONS, name)) {
     ctx.error('INVALID_ENUM_VALUE', namePath, `unknown action ${typeof name === 'string' ? q(name) : jsonType(name)}`, `use one of ${ALL_ACTIONS.join(', ')}`, name);
+    screen.unresolvedRoute = true;
     return;
   }
   const spec = ACTIONS[name];
@@ -39,6 +43,7 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
     } else {
       ctx.error('INVALID_ENUM_VALUE', namePath, `${event} of ${owner} does not accept the ${name} action`, `use one of ${allowed.join(', ')}`, name);
     }
+    if (name === 'navigate') screen.unresolvedRoute = true;
     return;
   }
   for (const key of Object.keys(action)) {
@@ -152,6 +157,8 @@ function checkNavigate(flow: Flow, screen: ScreenInfo, node: ComponentNode, acti
       }
     }
   }
+  // Where this navigate was meant to go is not known: the routing checks that its edge would satisfy hold back.
+  if (!target) screen.unresolvedRoute = true;
   if (node.type === 'Footer' && screen.terminal) {
     ctx.error('NAVIGATE_ON_TERMINAL_FOOTER', path.at('name'), `the Footer of terminal screen ${screenName(screen)} navigates; a terminal screen's Footer ends the flow`,
       'use complete on this Footer, or make the screen non-terminal', 'navigate');
@@ -161,10 +168,14 @@ function checkNavigate(flow: Flow, screen: ScreenInfo, node: ComponentNode, acti
   // Payload keys must equal the next screen's data fields, with matching types.
   const payloadPath = path.at('payload');
   const keys = payload ? Object.keys(payload) : [];
+  const missing = [...target.data.keys()].filter((f) => !payload || !has(payload, f));
   for (const key of keys) {
     if (!target.data.has(key)) {
-      ctx.error('INVALID_NAVIGATE_ACTION_PAYLOAD', payloadPath.at(key), `the payload sends ${q(key)}, which screen ${screenName(target)} does not declare in its data`,
-        `declare ${q(key)} in screens[${target.index}].data, or remove it from the payload`, payload![key]);
+      // A misspelt key of a field the payload does not send is one mistake, reported once here.
+      const miss = nearMiss(key, tier(missing, 0));
+      if (miss) missing.splice(missing.indexOf(miss.name), 1);
+      ctx.error('INVALID_NAVIGATE_ACTION_PAYLOAD', payloadPath.at(key), `the payload sends ${q(key)}, which screen ${screenName(target)} does not declare in its data${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `rename it ${q(miss.name)}` : `declare ${q(key)} in screens[${target.index}].data, or remove it from the payload`, payload![key]);
       continue;
     }
     const expected = schemaType(target.data.get(key));
@@ -174,7 +185,6 @@ function checkNavigate(flow: Flow, screen: ScreenInfo, node: ComponentNode, acti
         `make the types agree (change the data declaration or the value)`, payload![key]);
     }
   }
-  const missing = [...target.data.keys()].filter((f) => !payload || !has(payload, f));
   if (missing.length > 0) {
     const list = missing.slice(0, 8).map((m) => q(m)).join(', ') + (missing.length > 8 ? ', …' : '');
     if (keys.length === 0 && ctx.atLeast(V4_0)) {

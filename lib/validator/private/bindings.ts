@@ -125,7 +125,9 @@ function resolveForm(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
   if (!input) {
     if (name && screen.formNames.has(name)) {
       ctx.error('INVALID_ON_CLICK_ACTION_PAYLOAD', path, `${text} refers to the Form ${q(name)} itself, not to one of its inputs`, 'refer to an input inside the Form: ${form.<input name>}', value);
-    } else {
+    } else if (!(name && screen.hidden.inputs.has(name)) && !screen.hidden.anyInput && !screen.hidden.lists) {
+      // (Otherwise the input may be one the checks cannot see: an unknown component, an input without
+      // a name, a list that could not be read. That cause is reported.)
       const names = [...screen.inputs.keys()].slice(0, 8);
       ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: screen ${screenName(screen)} has no input named ${q(name ?? '')}`,
         names.length > 0 ? `use one of its inputs (${names.join(', ')}) or add the input` : 'add an input component with that "name" to the screen', value);
@@ -149,6 +151,8 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
   const { ctx } = flow;
   const field = segs[0];
   if (!field || !screen.data.has(field)) {
+    // A screen whose data is not an object declares nothing readable; that is reported with the data.
+    if (has(screen.obj, 'data') && !isObject(screen.obj.data)) return UNKNOWN;
     ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${q(field ?? '')} is not declared in the data of screen ${screenName(screen)}`,
       `declare it in screens[${screen.index}].data, e.g. "${field || 'field'}": { "type": "string", "__example__": "…" }`, value);
     return UNKNOWN;

@@ -5,7 +5,7 @@
 import { checkAction } from './actions';
 import { checkString, resolveReference, walkStrings } from './bindings';
 import {
-  BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, IF_BRANCH_COMPONENTS, Kind,
+  ACTIONS, BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, IF_BRANCH_COMPONENTS, Kind,
   NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, SWITCH_CASE_COMPONENTS, ValueType,
 } from './catalogue';
 import { Obj, Path, codePointLength, has, isBlank, isObject, jsonType, q, plural } from './context';
@@ -56,6 +56,8 @@ function checkComponent(flow: Flow, screen: ScreenInfo, node: ComponentNode): vo
   for (const key of spec.required) {
     if (!has(comp, key)) {
       ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `the ${type} is missing its required property ${q(key)}`, `add ${q(key)} to the ${type}`);
+      // Its action is not there to be followed (a Footer's navigate): the routing checks hold back.
+      if (spec.events && has(spec.events, key)) screen.unresolvedRoute = true;
     }
   }
   for (const [key, since] of Object.entries(spec.requiredSince ?? {})) {
@@ -111,6 +113,8 @@ function checkProps(flow: Flow, screen: ScreenInfo, node: ComponentNode, obj: Ob
     const p = Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
     if (!p) {
       unknownKey(ctx, ppath, key, owner, value, Object.keys(props));
+      // An action under a key nobody knows cannot be followed.
+      if (isActionLike(value)) screen.unresolvedRoute = true;
       continue;
     }
     if (!ctx.gate(p.since, ppath, `property ${q(key)} of ${owner}`, value)) continue;
@@ -121,6 +125,11 @@ function checkProps(flow: Flow, screen: ScreenInfo, node: ComponentNode, obj: Ob
     }
     checkProp(flow, screen, node, key, p, value, ppath, owner, events);
   }
+}
+
+/** An object that looks like an action: its `name` is an action's. */
+function isActionLike(v: unknown): boolean {
+  return isObject(v) && typeof v.name === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, v.name);
 }
 
 function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: string, p: PropSpec, value: unknown, ppath: Path, owner: string,
@@ -281,7 +290,8 @@ function checkSpecific(flow: Flow, screen: ScreenInfo, node: ComponentNode): voi
     case 'TextInput': {
       if (has(comp, 'pattern')) {
         const it = comp['input-type'];
-        if (typeof it === 'string' && !['text', 'number', 'password', 'passcode'].includes(it)) {
+        // An input-type outside its enum is reported once, as such.
+        if (typeof it === 'string' && spec!.props['input-type'].enum!.includes(it) && !['text', 'number', 'password', 'passcode'].includes(it)) {
           ctx.error('INVALID_DEPENDENCIES', path.at('pattern'), `"pattern" only applies to input-type text, number, password or passcode, not ${q(it)}`,
             'remove "pattern" or change input-type', it);
         }
@@ -543,6 +553,7 @@ function checkNavigationList(flow: Flow, screen: ScreenInfo, node: ComponentNode
       'remove the item actions or the list action');
   }
   if (missingAction) {
+    screen.unresolvedRoute = true;
     ctx.error('MISSING_REQUIRED_PROPERTY', missingAction, 'an item has no on-click-action and the NavigationList has none either', 'add on-click-action to the list, or to every item');
   }
 }
@@ -646,7 +657,7 @@ function checkScreenAggregates(flow: Flow, screen: ScreenInfo): void {
   // If/Switch footers (rules §4.3): a Footer in one branch must be in every branch.
   const footerSlots = new Set(inside.map((n) => `${n.parent}:${n.slot}`));
   nodes.forEach((n, k) => {
-    if (n.type === 'If') {
+    if (n.type === 'If' && has(n.comp, 'then')) {
       const t = footerSlots.has(`${k}:then`);
       const e = footerSlots.has(`${k}:else`);
       if (t !== e) {
@@ -664,8 +675,8 @@ function checkScreenAggregates(flow: Flow, screen: ScreenInfo): void {
     }
   });
 
-  // S7: a terminal screen has a Footer.
-  if (screen.terminal && footers.length === 0) {
+  // S7: a terminal screen has a Footer (unless part of the screen could not be read: the cause is reported).
+  if (screen.terminal && footers.length === 0 && !screen.hidden.lists && !screen.hidden.actions) {
     ctx.error('MISSING_FOOTER_ON_TERMINAL_SCREEN', layoutChildren, 'the terminal screen has no Footer', 'add a Footer whose on-click-action is complete');
   }
 

@@ -3,11 +3,11 @@
  * collection of every screen's components for the later checks.
  */
 import { MAX_FLOW_JSON_BYTES } from '../../private/contract';
-import { COMPONENTS, ComponentSpec } from './catalogue';
+import { ACTIONS, COMPONENTS, ComponentSpec } from './catalogue';
 import { checkScreenComponents, checkFlowComponentLimits } from './components';
 import { Ctx, Obj, Path, RawFinding, has, isObject, jsonType, q, plural } from './context';
 import { checkScreenData } from './data-schema';
-import { Flow, ComponentNode, ScreenInfo } from './model';
+import { Flow, ComponentNode, Hidden, ScreenInfo } from './model';
 import { unknownKey } from './keys';
 import { checkRouting } from './routing';
 import { AWS_PUBLISHABLE_VERSIONS, KNOWN_VERSIONS, LATEST_KNOWN, V3_0, V5_1, compareVersions, parseVersion } from './versions';
@@ -187,12 +187,17 @@ function collectScreens(flow: Flow): void {
     }
 
     const data = checkScreenData(ctx, raw.data, path.at('data'));
-    const nodes = collectComponents(ctx, raw, path);
+    const hidden: Hidden = { lists: false, actions: false, inputs: new Set(), anyInput: false };
+    const nodes = collectComponents(ctx, raw, path, hidden);
     const inputs = new Map<string, ComponentNode>();
     const formNames = new Set<string>();
     for (const node of nodes) {
       const name = node.comp.name;
-      if (typeof name !== 'string') continue;
+      if (node.spec === undefined && node.type !== undefined) hideUnknown(node.comp, hidden);
+      if (typeof name !== 'string') {
+        if (node.spec?.input) hidden.anyInput = true; // its ${form.…} references cannot be checked
+        continue;
+      }
       if (node.type === 'Form') formNames.add(name);
       if (!node.spec?.input) continue;
       const first = inputs.get(name);
@@ -207,6 +212,8 @@ function collectScreens(flow: Flow): void {
       index: i, path, obj: raw, id, terminal, data, nodes, inputs, formNames,
       hasForm: nodes.some((n) => n.type === 'Form'),
       hasDataExchange: false,
+      hidden,
+      unresolvedRoute: hidden.lists || hidden.actions,
     };
     flow.screens.push(info);
     if (id !== undefined && !flow.byId.has(id)) flow.byId.set(id, info);
@@ -233,18 +240,20 @@ function checkScreenId(ctx: Ctx, id: string, path: Path): void {
 /**
  * Walks a screen's layout without recursion and returns every component in document order. Reports
  * the structural problems here (a component that is not an object, a list that is not an array)
- * so that the later checks can rely on the shapes.
+ * so that the later checks can rely on the shapes, and notes in `hidden` what the walk could not see.
  */
-function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNode[] {
+function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path, hidden: Hidden): ComponentNode[] {
   const nodes: ComponentNode[] = [];
   const layoutPath = screenPath.at('layout');
   if (!has(screen, 'layout')) {
     ctx.error('MISSING_REQUIRED_PROPERTY', layoutPath, 'the screen has no "layout"', 'add "layout": { "type": "SingleColumnLayout", "children": [ … ] }');
+    hidden.lists = true;
     return nodes;
   }
   const layout = screen.layout;
   if (!isObject(layout)) {
     ctx.error('INVALID_PROPERTY_TYPE', layoutPath, `"layout" must be an object, got ${jsonType(layout)}`, 'write "layout": { "type": "SingleColumnLayout", "children": [ … ] }', layout);
+    hidden.lists = true;
     return nodes;
   }
   for (const key of Object.keys(layout)) {
@@ -257,6 +266,7 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
   }
   if (!has(layout, 'children')) {
     ctx.error('MISSING_REQUIRED_PROPERTY', layoutPath.at('children'), 'the layout has no "children"', 'add "children": [ … ] with the screen\'s components');
+    hidden.lists = true;
     return nodes;
   }
 
@@ -270,6 +280,7 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
   const pushList = (list: unknown, path: Path, ctxFields: Omit<Work, 'value' | 'path'>): void => {
     if (!Array.isArray(list)) {
       ctx.error('INVALID_PROPERTY_TYPE', path, `a list of components must be an array, got ${jsonType(list)}`, 'write the components as an array: [ { "type": … } ]', list);
+      hidden.lists = true;
       return;
     }
     for (let k = list.length - 1; k >= 0; k--) work.push({ value: list[k], path: path.at(k), ...ctxFields });
@@ -306,25 +317,55 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path): ComponentNo
     const base = { parent: index, parentType: type!, inForm: w.inForm || type === 'Form', ifDepth };
     if (type === 'Form') {
       if (has(comp, 'children')) pushList(comp.children, w.path.at('children'), { ...base, slot: 'children', condDepth: w.condDepth });
+      else hidden.lists = true;
     } else if (type === 'If') {
       const inner = { ...base, condDepth: w.condDepth + 1 };
       // Pushed in reverse so that `then` pops before `else`.
       if (has(comp, 'else')) pushList(comp.else, w.path.at('else'), { ...inner, slot: 'else' });
       if (has(comp, 'then')) pushList(comp.then, w.path.at('then'), { ...inner, slot: 'then' });
+      else hidden.lists = true;
     } else if (type === 'Switch') {
       const cases = comp.cases;
       if (has(comp, 'cases') && !isObject(cases)) {
         ctx.error('INVALID_PROPERTY_TYPE', w.path.at('cases'), `"cases" must be an object mapping each value to a list of components, got ${jsonType(cases)}`,
           'write "cases": { "a": [ … ], "b": [ … ] }', cases);
+        hidden.lists = true;
       } else if (isObject(cases)) {
         const keys = Object.keys(cases);
         for (let k = keys.length - 1; k >= 0; k--) {
           pushList(cases[keys[k]], w.path.at('cases', keys[k]), { ...base, slot: `case:${keys[k]}`, condDepth: w.condDepth + 1 });
         }
+      } else {
+        hidden.lists = true;
       }
     }
   }
   return nodes;
+}
+
+/**
+ * What an unknown component (one the catalogue does not know, warned about from 7.0) may hide from
+ * the checks: an action (it may be a Footer, or navigate somewhere) and input names (it may be an
+ * input that `${form.…}` reads). Looked for in the component and in what it contains.
+ */
+function hideUnknown(comp: Obj, hidden: Hidden): void {
+  const stack: unknown[] = [comp];
+  const seen = new Set<object>();
+  let budget = 10_000;
+  while (stack.length > 0 && budget-- > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    const values = Array.isArray(v) ? v : Object.values(v);
+    if (!Array.isArray(v)) {
+      const o = v as Obj;
+      if (typeof o.name === 'string') {
+        if (Object.prototype.hasOwnProperty.call(ACTIONS, o.name)) hidden.actions = true;
+        else if (o === comp || typeof o.type === 'string') hidden.inputs.add(o.name);
+      }
+    }
+    for (let i = 0; i < values.length && i < budget; i++) stack.push(values[i]);
+  }
 }
 
 /** S6, S8: at least one terminal screen, and one that ends successfully. */

@@ -23,6 +23,21 @@ export interface ComponentNode {
   readonly ifDepth: number;
 }
 
+/**
+ * What the checks could not see on a screen, so that they do not report what would follow from it:
+ * the cause is reported once, its consequences are not guessed at.
+ */
+export interface Hidden {
+  /** A component list is missing or malformed (layout, Form children, If then, Switch cases). */
+  lists: boolean;
+  /** An unknown component holds an action: it may be the screen's Footer, or navigate. */
+  actions: boolean;
+  /** Names given by unknown components and what they hold: maybe inputs that `${form.…}` reads. */
+  readonly inputs: Set<string>;
+  /** An input has no usable name: any `${form.…}` of the screen may have meant it. */
+  anyInput: boolean;
+}
+
 /** What the checks need to know about one screen. */
 export interface ScreenInfo {
   readonly index: number;
@@ -40,6 +55,13 @@ export interface ScreenInfo {
   readonly hasForm: boolean;
   /** Some action on this screen is a data_exchange (its next screen is decided by the endpoint). */
   hasDataExchange: boolean;
+  readonly hidden: Hidden;
+  /**
+   * An action of this screen could not be followed (a navigate to a screen that does not exist, an
+   * unknown or missing action, an event property missing, something hidden): the navigate graph may
+   * lack an edge from it, so the routing checks that an edge would satisfy are not applied.
+   */
+  unresolvedRoute: boolean;
 }
 
 /** A navigate action: an edge of the routing graph implied by the JSON (rules §7). */
