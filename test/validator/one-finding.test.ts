@@ -77,6 +77,13 @@ describe('one mistake gives one finding', () => {
     const doc = single([{ type: 'TextBody', text: '${data.name}' }, { type: 'TextCaption', text: '${data.name}' }], '7.3', { extra: { data: [] } });
     expect(lines(doc)).toEqual(['error INVALID_SCREEN_DATA screens[0].data']);
   });
+
+  test('a misspelt key of a component, a screen and an action, each checked as the key meant', () => {
+    const footer = { 'type': 'Footer', 'label': 'Next', 'on-click-acton': { name: 'navigate', next: { type: 'screen', name: 'END' }, payload: { name: '${form.name}' } } };
+    expect(lines(twoScreens(footer))).toEqual(['error INVALID_PROPERTY_KEY screens[0].layout.children[0].children[1].on-click-acton']);
+    const nxt = { 'type': 'Footer', 'label': 'Next', 'on-click-action': { name: 'navigate', nxet: { type: 'screen', name: 'END' }, payload: { name: '${form.name}' } } };
+    expect(lines(twoScreens(nxt))).toEqual(['error INVALID_PROPERTY_KEY screens[0].layout.children[0].children[1].on-click-action.nxet']);
+  });
 });
 
 describe('what the validator cannot read is not guessed at', () => {
@@ -97,5 +104,10 @@ describe('what the validator cannot read is not guessed at', () => {
 
   test('an unknown 7.x component without an action is no Footer: the terminal screen still needs one', () => {
     expectCodes(single([{ type: 'Divider' }], '7.3', { noFooter: true }), { errors: ['MISSING_FOOTER_ON_TERMINAL_SCREEN'], warnings: ['UNCONFIRMED_COMPONENT'] });
+  });
+
+  test('a misspelt reference root is a warning that names the root meant', () => {
+    const [f] = validate(single([{ type: 'TextBody', text: '${dta.name}' }], '7.3', { data: nameData }));
+    expect(f).toMatchObject({ code: 'UNKNOWN_DYNAMIC_REFERENCE', fix: 'write ${data.name}' });
   });
 });

@@ -8,6 +8,7 @@ import { Obj, Path, has, isObject, q } from './context';
 import { schemaType } from './data-schema';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { Reference, StringKind, classifyString, findReferences, isBacktickExpression } from './references';
+import { nearMiss, tier } from './names';
 import { V4_0, V6_0 } from './versions';
 
 export interface Resolved {
@@ -72,6 +73,9 @@ function asExpression(s: string, refs: readonly Reference[]): string {
   return `\`${parts.join(' ')}\``;
 }
 
+/** The roots of a reference (rules §5). */
+const ROOTS = ['data', 'form', 'screen'];
+
 /** Resolves one reference, reporting what does not exist. */
 export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference, path: Path, value: string): Resolved {
   const { ctx } = flow;
@@ -79,7 +83,7 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
   const segs = ref.segs;
   const body = ref.body.trim();
   const operator = /==|!=|>=|<=|&&|\|\||[<>!+*/%()'"]|\s-\s/.exec(body);
-  if (operator && (segs[0] === 'data' || segs[0] === 'form' || segs[0] === 'screen')) {
+  if (operator && ROOTS.includes(segs[0])) {
     // `${data.a != ''}`: the operator belongs outside the braces, in a backtick expression.
     const reference = body.slice(0, operator.index).trim();
     const rest = body.slice(operator.index).trim();
@@ -102,7 +106,9 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
       }
       const target = flow.byId.get(id);
       if (!target) {
-        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} refers to screen ${q(id)}, which does not exist`, 'use the id of an existing screen', value);
+        const miss = nearMiss(id, tier(flow.byId.keys(), 0));
+        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} refers to screen ${q(id)}, which does not exist${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+          miss ? `write \${screen.${miss.name}.${segs.slice(2).join('.')}}` : 'use the id of an existing screen', value);
         return UNKNOWN;
       }
       if (target === screen) {
@@ -111,11 +117,20 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
       }
       return part === 'form' ? resolveForm(flow, target, segs.slice(3), path, text, value) : resolveData(flow, target, segs.slice(3), path, text, value);
     }
-    default:
-      ctx.warn('UNKNOWN_DYNAMIC_REFERENCE', path, `${text} is not a reference this validator knows (\${data.…}, \${form.…}, \${screen.…})`,
-        'check the spelling of the reference', value);
+    default: {
+      const miss = nearMiss(segs[0], tier(ROOTS, 0));
+      ctx.warn('UNKNOWN_DYNAMIC_REFERENCE', path, `${text} is not a reference this validator knows (\${data.…}, \${form.…}, \${screen.…})${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `write \${${[miss.name, ...segs.slice(1)].join('.')}}` : 'check the spelling of the reference', value);
       return UNKNOWN;
+    }
   }
+}
+
+/** The reference `text` with one segment replaced: the one `fromEnd` segments before its end. */
+function withSeg(text: string, fromEnd: number, name: string): string {
+  const all = text.slice(2, -1).trim().split('.');
+  all[all.length - fromEnd] = name;
+  return '${' + all.join('.') + '}';
 }
 
 function resolveForm(flow: Flow, screen: ScreenInfo, segs: readonly string[], path: Path, text: string, value: string): Resolved {
@@ -128,9 +143,10 @@ function resolveForm(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
     } else if (!(name && screen.hidden.inputs.has(name)) && !screen.hidden.anyInput && !screen.hidden.lists) {
       // (Otherwise the input may be one the checks cannot see: an unknown component, an input without
       // a name, a list that could not be read. That cause is reported.)
-      const names = [...screen.inputs.keys()].slice(0, 8);
-      ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: screen ${screenName(screen)} has no input named ${q(name ?? '')}`,
-        names.length > 0 ? `use one of its inputs (${names.join(', ')}) or add the input` : 'add an input component with that "name" to the screen', value);
+      const names = [...screen.inputs.keys()];
+      const miss = name ? nearMiss(name, tier(names, 0)) : undefined;
+      ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: screen ${screenName(screen)} has no input named ${q(name ?? '')}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `write ${withSeg(text, segs.length, miss.name)}` : names.length > 0 ? `use one of its inputs (${names.slice(0, 8).join(', ')}) or add the input` : 'add an input component with that "name" to the screen', value);
     }
     return UNKNOWN;
   }
@@ -153,8 +169,9 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
   if (!field || !screen.data.has(field)) {
     // A screen whose data is not an object declares nothing readable; that is reported with the data.
     if (has(screen.obj, 'data') && !isObject(screen.obj.data)) return UNKNOWN;
-    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${q(field ?? '')} is not declared in the data of screen ${screenName(screen)}`,
-      `declare it in screens[${screen.index}].data, e.g. "${field || 'field'}": { "type": "string", "__example__": "…" }`, value);
+    const miss = field ? nearMiss(field, tier(screen.data.keys(), 0)) : undefined;
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${q(field ?? '')} is not declared in the data of screen ${screenName(screen)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+      miss ? `write ${withSeg(text, segs.length, miss.name)}` : `declare it in screens[${screen.index}].data, e.g. "${field || 'field'}": { "type": "string", "__example__": "…" }`, value);
     return UNKNOWN;
   }
   let schema = screen.data.get(field);
@@ -168,7 +185,9 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
       const props = schema.properties;
       if (!isObject(props)) return UNKNOWN;
       if (!has(props, seg)) {
-        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${so} declares no property ${q(seg)}`, `add ${q(seg)} to the properties of ${so}`, value);
+        const miss = nearMiss(seg, tier(Object.keys(props), 0));
+        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${so} declares no property ${q(seg)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+          miss ? `write ${withSeg(text, segs.length - i, miss.name)}` : `add ${q(seg)} to the properties of ${so}`, value);
         return UNKNOWN;
       }
       schema = isObject(props[seg]) ? (props[seg] as Obj) : undefined;

@@ -4,10 +4,12 @@ import { Ctx, Obj, Path } from './context';
 /** One component found in a screen's layout, in document order. */
 export interface ComponentNode {
   readonly comp: Obj;
-  /** The `type`, when it is a string. */
+  /** The `type`, when it is a string: the type meant, when the document misspells a known one. */
   readonly type: string | undefined;
-  /** The catalogue entry, when the type is known. */
+  /** The catalogue entry, when the type is known (or a near miss of a known one). */
   readonly spec: ComponentSpec | undefined;
+  /** The type as the document writes it, when it is a misspelling of `type`. */
+  readonly misspelt?: string;
   readonly path: Path;
   /** Index of the parent component in the screen's node list; -1 for the layout. */
   readonly parent: number;

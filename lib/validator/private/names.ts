@@ -3,6 +3,8 @@
  * type, property, action or enum value is certainly broken whatever the version, so it is an error
  * that names the intended name, where a name far from every known one may be a later addition.
  */
+import { Ctx, Path, q } from './context';
+
 /** One name a misspelling may have meant, with its rank: 0 is the best place to look. */
 export interface NameCandidate {
   readonly name: string;
@@ -85,3 +87,17 @@ export function tier(names: Iterable<string>, rank: number): NameCandidate[] {
   return [...names].map((name) => ({ name, tier: rank }));
 }
 
+/**
+ * Reports a value outside its enum (`INVALID_ENUM_VALUE`, in every version): a near miss of an
+ * allowed value is named as the value meant. `what` names the property in the message, `key` in
+ * the fix.
+ */
+export function enumError(ctx: Ctx, path: Path, what: string, allowed: readonly string[], value: string, key?: string): void {
+  const miss = nearMiss(value, tier(allowed, 0));
+  if (miss) {
+    ctx.error('INVALID_ENUM_VALUE', path, `${what} must be one of ${allowed.join(', ')}, got ${q(value)}; did you mean ${q(miss.name)}?`,
+      key ? `write "${key}": "${miss.name}"` : `write "${miss.name}"`, value);
+  } else {
+    ctx.error('INVALID_ENUM_VALUE', path, `${what} must be one of ${allowed.join(', ')}, got ${q(value)}`, `use one of ${allowed.join(', ')}`, value);
+  }
+}
