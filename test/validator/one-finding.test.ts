@@ -3,6 +3,7 @@
  * screen that seems unreachable because a navigate is broken, a Footer that seems missing because a
  * list could not be read, an input that seems unknown because it has no name) is not reported again.
  */
+import { FlowJsonValidator } from '../../lib/validator';
 import { COMPLETE_FOOTER, expectCodes, flow, footerTo, screen, single, textInput, validate } from './helpers';
 
 const TEXT = { type: 'TextBody', text: 'Hello' };
@@ -104,6 +105,19 @@ describe('what the validator cannot read is not guessed at', () => {
 
   test('an unknown 7.x component without an action is no Footer: the terminal screen still needs one', () => {
     expectCodes(single([{ type: 'Divider' }], '7.3', { noFooter: true }), { errors: ['MISSING_FOOTER_ON_TERMINAL_SCREEN'], warnings: ['UNCONFIRMED_COMPONENT'] });
+  });
+
+  test('a reference shape the rules do not describe is a warning, not an error', () => {
+    const complete = (payload: Record<string, unknown>) => single([textInput('name'),
+      { 'type': 'Footer', 'label': 'Send', 'on-click-action': { name: 'complete', payload } }], '7.3', { noFooter: true });
+    for (const shape of ['${form}', '${data}', '${form.}', '${screen.MAIN}', '${screen.OTHER.form}']) {
+      const findings = validate(complete({ all: shape }));
+      expect({ shape, findings: findings.map((f) => `${f.severity} ${f.code}`) }).toEqual({ shape, findings: ['warning UNKNOWN_DYNAMIC_REFERENCE'] });
+    }
+    const [f] = validate(complete({ all: '${form}' }));
+    expect(FlowJsonValidator.formatFinding(f)).toBe(
+      'warning UNKNOWN_DYNAMIC_REFERENCE screens[0].layout.children[1].on-click-action.payload.all: ${form} is not a reference shape Meta\'s Flow JSON reference describes ' +
+      '(it names no field); Meta may pass it on as text ("${form}") — if you mean one value, write ${form.<input name>}');
   });
 
   test('a misspelt reference root is a warning that names the root meant', () => {

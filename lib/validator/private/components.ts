@@ -3,7 +3,7 @@
  * If/Switch branches and footers, and the per-component constraints.
  */
 import { checkAction } from './actions';
-import { checkString, resolveReference, walkStrings } from './bindings';
+import { Resolved, checkString, resolveReference, walkStrings } from './bindings';
 import {
   ACTIONS, BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, DAYS, IF_BRANCH_COMPONENTS, Kind,
   NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, SWITCH_CASE_COMPONENTS, ValueType,
@@ -158,6 +158,8 @@ function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: str
     if (info.kind !== 'static') {
       if (p.staticOnly) {
         ctx.error('INVALID_PROPERTY_VALUE', ppath, `${q(key)} cannot be dynamic`, `write a fixed ${key}`, value);
+      } else if (info.resolved && p.linesSince && info.resolved.type === 'array') {
+        checkDynamicLines(flow, key, p, info.resolved, value, ppath, owner);
       } else if (info.resolved && dynamicKindMismatch(p.kind, info.resolved.type)) {
         ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes ${kindName(p.kind)}, but ${value} is declared as ${info.resolved.type}`,
           `bind ${q(key)} to a field of type ${kindName(p.kind)}`, value);
@@ -204,6 +206,23 @@ function checkLines(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: st
   if (p.max !== undefined && total > p.max) {
     ctx.warn('UNCONFIRMED_MAX_CHARS', ppath, `the lines of ${q(key)} of ${owner} have ${total} characters together, more than the ${p.max} allowed for the text`,
       `keep the lines within ${p.max} characters in all, to be safe`, lines.length);
+  }
+}
+
+/**
+ * A text bound to an array (`${data.lines}`), as a text written as an array of lines is: accepted
+ * from the version that takes lines when its items are strings (or not declared), and otherwise
+ * reported as the literal array would be.
+ */
+function checkDynamicLines(flow: Flow, key: string, p: PropSpec, resolved: Resolved, value: string, ppath: Path, owner: string): void {
+  const { ctx } = flow;
+  const since = p.linesSince!;
+  if (!ctx.atLeast(since)) {
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes a string before version ${formatVersion(since)}, but ${value} is declared as array`,
+      `bind ${q(key)} to a string field, or raise "version" to ${formatVersion(since)} or later for an array of lines`, value);
+  } else if (resolved.itemType !== undefined && resolved.itemType !== 'unknown' && resolved.itemType !== 'string') {
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes a string or an array of strings (lines), but the items of ${value} are declared as ${resolved.itemType}`,
+      `bind ${q(key)} to an array of strings, or declare its items as { "type": "string" }`, value);
   }
 }
 
