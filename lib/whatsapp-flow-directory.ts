@@ -128,7 +128,7 @@ export class WhatsAppFlowDirectory extends Construct {
       this.keys.push(entry.key);
     }
     for (const warning of manifest.warnings) {
-      Annotations.of(this).addWarningV2(`whatsapp-flow-cdk:${warning.id}`, warning.message);
+      Annotations.of(this).addWarningV2(`whatsapp-flow-cdk:${warning.id}`, `${displayPath(this.manifestPath)}: ${warning.message}`);
     }
   }
 

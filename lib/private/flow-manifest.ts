@@ -70,10 +70,14 @@ export interface ManifestProblem {
   readonly column: number;
 }
 
-/** Something legal but doubtful, with an id a user can acknowledge. */
+/** Something legal but doubtful, with an id a user can acknowledge, located in the manifest's text. */
 export interface ManifestWarning {
   readonly id: string;
+  readonly path: Seg[];
+  /** What is doubtful and what to do, starting with the JSON path (without the manifest's name). */
   readonly message: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 /** The manifest as read and checked. */
@@ -121,11 +125,10 @@ interface Problem {
  */
 export function checkFlowManifest(directory: string, manifestPath: string, raw: string, options: ManifestOptions = {}): FlowManifest {
   const display = (p: string) => displayPath(p, options.cwd);
-  const where = display(manifestPath);
   const { text, value: doc } = parseJsonText(raw);
 
   const problems: Problem[] = [];
-  const warnings: ManifestWarning[] = [];
+  const warnings: Array<{ id: string; path: Seg[]; message: string }> = [];
   for (const dup of duplicateKeys(text)) {
     problems.push({ path: dup.path, offset: dup.offset, message: `key ${show(dup.path[dup.path.length - 1])} appears twice in the same object (JSON keeps only the last one); remove or rename one of them` });
   }
@@ -176,7 +179,8 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
           if (first !== undefined) {
             warnings.push({
               id: 'DirectorySharedFile',
-              message: `${where}: flows.${key}.file and flows.${first}.file are both ${show(read.file)}: two flows with the same content; if that is not meant, point ${key} at its own file`,
+              path: ['flows', key, 'file'],
+              message: `flows.${key}.file and flows.${first}.file are both ${show(read.file)}: two flows with the same content; if that is not meant, point ${key} at its own file`,
             });
           } else {
             usedFiles.set(read.file, key);
@@ -193,7 +197,8 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
             if (other !== undefined) {
               warnings.push({
                 id: 'DirectoryNameCase',
-                message: `${where}: flows.${key}.flowName ${show(name)} differs from flows.${other}.flowName only in case; the service may count them as the same name: make them differ by more than case`,
+                path: ['flows', key, 'flowName'],
+                message: `flows.${key}.flowName ${show(name)} differs from flows.${other}.flowName only in case; the service may count them as the same name: make them differ by more than case`,
               });
             } else {
               folded.set(name.toLowerCase(), key);
@@ -216,14 +221,15 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
   }
 
   const unlocated = problems.filter((p) => p.offset === undefined);
-  const located = locatePaths(text, unlocated.map((p) => p.path));
+  const located = locatePaths(text, [...unlocated.map((p) => p.path), ...warnings.map((w) => w.path)]);
   const offsets = new Map(unlocated.map((p, i) => [p, located[i]]));
-  const positions = lineColumns(text, problems.map((p) => p.offset ?? offsets.get(p)!));
+  const positions = lineColumns(text, [...problems.map((p) => p.offset ?? offsets.get(p)!), ...located.slice(unlocated.length)]);
   // In the order of the file, so that the list reads top to bottom (the sort is stable).
-  const located2 = problems
+  const inOrder = problems
     .map((p, i) => ({ path: p.path, message: p.message, line: positions[i].line, column: positions[i].column }))
     .sort((a, b) => a.line - b.line || a.column - b.column);
-  return { entries: located2.length > 0 ? [] : entries, files, problems: located2, warnings };
+  const warned = warnings.map((w, i) => ({ ...w, ...positions[problems.length + i] }));
+  return { entries: inOrder.length > 0 ? [] : entries, files, problems: inOrder, warnings: warned };
 }
 
 
