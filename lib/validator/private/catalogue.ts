@@ -374,6 +374,15 @@ export const COMPONENTS: Readonly<Record<string, ComponentSpec>> = {
 /** Every component accepts `visible` (rules §4 preamble). */
 export const COMMON_PROPS: Readonly<Record<string, PropSpec>> = { visible: bool };
 
+const ALL_PROPS = new Map<ComponentSpec, Readonly<Record<string, PropSpec>>>();
+
+/** A component's properties and the common ones, as one (shared) record. */
+export function propsOf(spec: ComponentSpec): Readonly<Record<string, PropSpec>> {
+  let props = ALL_PROPS.get(spec);
+  if (!props) ALL_PROPS.set(spec, (props = { ...spec.props, ...COMMON_PROPS }));
+  return props;
+}
+
 /** Properties of a static `data-source` option (rules §4.2). */
 export const OPTION_PROPS: Readonly<Record<string, PropSpec>> = {
   'id': { kind: 'string' },

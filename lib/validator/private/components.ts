@@ -5,8 +5,8 @@
 import { checkAction } from './actions';
 import { Resolved, checkString, resolveReference, walkStrings } from './bindings';
 import {
-  ACTIONS, BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, DAYS, IF_BRANCH_COMPONENTS, Kind,
-  NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, SWITCH_CASE_COMPONENTS, ValueType,
+  ACTIONS, BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMPONENTS, CONTAINERS, DAYS, IF_BRANCH_COMPONENTS, Kind,
+  NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, propsOf, SWITCH_CASE_COMPONENTS, ValueType,
 } from './catalogue';
 import { Obj, Path, codePointLength, has, isBlank, isObject, jsonType, q, plural } from './context';
 import { structurallyDifferent } from './data-schema';
@@ -57,7 +57,7 @@ function checkComponent(flow: Flow, screen: ScreenInfo, node: ComponentNode): vo
   }
   ctx.gate(spec.since, path.at('type'), `the ${type} component`, type);
   checkPlacement(flow, node);
-  checkProps(flow, screen, node, comp, { ...spec.props, ...COMMON_PROPS }, path, type, spec.events ?? {});
+  checkProps(flow, screen, node, comp, propsOf(spec), path, type, spec.events ?? {});
   for (const key of spec.required) {
     if (!has(comp, key)) {
       ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `the ${type} is missing its required property ${q(key)}`, `add ${q(key)} to the ${type}`);

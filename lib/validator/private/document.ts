@@ -3,7 +3,7 @@
  * collection of every screen's components for the later checks.
  */
 import { MAX_FLOW_JSON_BYTES } from '../../private/contract';
-import { ACTIONS, COMMON_PROPS, COMPONENTS, ComponentSpec, LAYOUT_KEYS, LAYOUT_TYPES, SCREEN_KEYS, TOP_LEVEL_KEYS } from './catalogue';
+import { ACTIONS, COMPONENTS, ComponentSpec, LAYOUT_KEYS, LAYOUT_TYPES, SCREEN_KEYS, TOP_LEVEL_KEYS, propsOf } from './catalogue';
 import { checkScreenComponents, checkFlowComponentLimits } from './components';
 import { Ctx, Obj, Path, RawFinding, has, isObject, jsonType, q, plural } from './context';
 import { checkScreenData } from './data-schema';
@@ -325,7 +325,7 @@ function collectComponents(ctx: Ctx, screen: Obj, screenPath: Path, hidden: Hidd
       }
     }
     // The component as the checks read it: its misspelt keys renamed (reported here, once).
-    const comp = spec ? checkKeys(ctx, value, w.path, type!, keySpace(ctx, { ...spec.props, ...COMMON_PROPS }), false, 'type') : value;
+    const comp = spec ? checkKeys(ctx, value, w.path, type!, keySpace(ctx, propsOf(spec)), false, 'type') : value;
     const index = nodes.length;
     const ifDepth = w.ifDepth + (type === 'If' ? 1 : 0);
     nodes.push({ comp, type, spec, misspelt, path: w.path, parent: w.parent, slot: w.slot, parentType: w.parentType, inForm: w.inForm, condDepth: w.condDepth, ifDepth });

@@ -13,14 +13,25 @@ import { NameCandidate, nearMiss, tier } from './names';
 export interface KeySpace {
   readonly now: readonly string[];
   readonly later?: readonly string[];
+  /** `now` and `later` together, when computed once for many objects. */
+  readonly all?: ReadonlySet<string>;
 }
 
-/** The keys of a property spec, split by whether this document's version has them. */
+/** Key spaces by document (its version decides them) and property spec. */
+const SPACES = new WeakMap<Ctx, Map<object, KeySpace>>();
+
+/** The keys of a property spec, split by whether this document's version has them (computed once per spec and document). */
 export function keySpace(ctx: Ctx, props: Readonly<Record<string, PropSpec>>): KeySpace {
-  const now: string[] = [];
-  const later: string[] = [];
-  for (const [key, p] of Object.entries(props)) (p.since === undefined || ctx.atLeast(p.since) ? now : later).push(key);
-  return { now, later };
+  let bySpec = SPACES.get(ctx);
+  if (!bySpec) SPACES.set(ctx, (bySpec = new Map()));
+  let space = bySpec.get(props);
+  if (!space) {
+    const now: string[] = [];
+    const later: string[] = [];
+    for (const [key, p] of Object.entries(props)) (p.since === undefined || ctx.atLeast(p.since) ? now : later).push(key);
+    bySpec.set(props, (space = { now, later, all: new Set([...now, ...later]) }));
+  }
+  return space;
 }
 
 /** Candidates of the third tier: every key known anywhere. */
@@ -54,9 +65,10 @@ export function keyPath(path: Path, obj: object, key: string): Path {
 export function checkKeys(ctx: Ctx, obj: Obj, path: Path, owner: string, space: KeySpace, strict: boolean, skip?: string): Obj {
   const now = space.now;
   const later = space.later ?? [];
+  const known = space.all ?? new Set([...now, ...later]);
   const renames = new Map<string, string>(); // written -> meant
   for (const key of Object.keys(obj)) {
-    if (key === skip || now.includes(key) || later.includes(key)) continue;
+    if (key === skip || known.has(key)) continue;
     const value = obj[key];
     const kpath = path.at(key);
     const miss = nearMiss(key, [...tier(now, 0), ...tier(later, 1), ...EVERYWHERE]);
