@@ -1,6 +1,10 @@
 /**
- * `whatsapp-flow validate <files or globs…> [--json] [--publish]`: checks Flow JSON files offline
- * with the same validator the construct runs at synth.
+ * `whatsapp-flow validate <files, globs or directories…> [--json] [--publish]`: checks Flow JSON
+ * files offline with the same validator the construct runs at synth.
+ *
+ * A directory written for WhatsAppFlowDirectory (or by `whatsapp-flow pull`) is checked through its
+ * manifest, as synth checks it: the files the manifest lists, each with its entry's `publish`, the
+ * entries with `skipValidation` skipped, and the manifest's own problems reported with their lines.
  *
  * Exit codes: 0 no errors (warnings allowed), 1 some file has errors, 2 bad usage or an input that
  * cannot be read (missing or unreadable file, glob matching nothing).
@@ -10,12 +14,18 @@ import * as path from 'path';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { FindingSeverity, FlowJsonFinding, FlowJsonValidator } from '../../lib/validator';
 import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
+import { DEFAULT_MANIFEST_FILE, FlowManifest, checkFlowManifest } from '../../lib/private/flow-manifest';
+import { JsonTextError } from '../../lib/private/json-text';
+import { renderPath } from '../../lib/validator/private/context';
 import { CliIo, ExitCode } from '../whatsapp-flow';
 
 /** Files larger than this are not read: only their size is reported. */
 const MAX_READ_BYTES = 4 * MAX_FLOW_JSON_BYTES;
 
-const HELP = `usage: whatsapp-flow validate <file or glob>... [--json] [--publish]
+/** The code of a problem of a directory's manifest (an error: synth refuses the directory). */
+const INVALID_MANIFEST = 'INVALID_MANIFEST';
+
+const HELP = `usage: whatsapp-flow validate <file, glob or directory>... [--json] [--publish]
 
 Checks WhatsApp Flow JSON files offline against Meta's Flow JSON rules and the
 limits of AWS End User Messaging Social, and prints every finding.
@@ -23,12 +33,19 @@ limits of AWS End User Messaging Social, and prints every finding.
 arguments:
   <file or glob>  Flow JSON files, or globs such as "flows/**/*.json" (quote them
                   so that the shell does not expand them); node_modules and .git
-                  are skipped by globs
+                  are skipped by globs, and a directory manifest a glob matches
+                  is skipped with a note
+  <directory>     a directory of flows with a ${DEFAULT_MANIFEST_FILE} manifest
+                  (WhatsAppFlowDirectory, whatsapp-flow pull): the manifest is
+                  checked, then each file it lists, with its entry's publish flag;
+                  entries with skipValidation are skipped. Name the manifest file
+                  itself when it has another name
 
 options:
   --publish       the flows are to be published: a version AWS cannot publish
                   and endpoint features are errors instead of warnings
-  --json          print one JSON document: { files: [{ file, findings }], errors, warnings }
+  --json          print one JSON document:
+                  { files: [{ file, findings }], errors, warnings, skipped? }
   -h, --help      show this help
 
 exit codes:
@@ -41,6 +58,29 @@ exit codes:
 interface FileResult {
   readonly file: string;
   readonly findings: FlowJsonFinding[];
+}
+
+interface Skipped {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/** What a run has found so far. */
+class Report {
+  public readonly results: FileResult[] = [];
+  public readonly skipped: Skipped[] = [];
+  /** Inputs that could not be read: printed on stderr, exit 2. */
+  public readonly problems: string[] = [];
+  /** Absolute paths already checked or skipped, so that each file is reported once. */
+  public readonly seen = new Set<string>();
+
+  constructor(readonly cwd: string, readonly publish: boolean) {}
+
+  /** The path to print for an absolute path. */
+  public shown(full: string): string {
+    const rel = path.relative(this.cwd, full);
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : full;
+  }
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
@@ -70,76 +110,193 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return ExitCode.USAGE;
   }
 
-  const problems: string[] = [];
-  const files = await expand(patterns, io.cwd, problems);
-  const results: FileResult[] = [];
-  for (const file of files) {
-    const result = await validateFile(file, io.cwd, publish, problems);
-    if (result) results.push(result);
+  const report = new Report(io.cwd, publish);
+  // Globs are expanded first (a glob that matches nothing is reported before any file is read).
+  const targets: Array<{ glob: string[] } | { given: string }> = [];
+  for (const pattern of patterns) targets.push(isDynamicPattern(pattern) ? { glob: await expandGlob(report, pattern) } : { given: pattern });
+  for (const target of targets) {
+    if ('glob' in target) await checkMatches(report, target.glob);
+    else await checkPath(report, target.given);
   }
 
   let errors = 0;
   let warnings = 0;
-  for (const r of results) {
+  for (const r of report.results) {
     for (const f of r.findings) {
       if (f.severity === FindingSeverity.ERROR) errors++;
       else warnings++;
     }
   }
-  if (json) {
-    io.stdout(JSON.stringify({ files: results, errors, warnings }, undefined, 2) + '\n');
-  } else {
-    const lines = results.flatMap((r) => r.findings.map((f) => FlowJsonValidator.formatFinding(f, r.file)));
-    const summary = `${count(results.length, 'file')} checked: ${count(errors, 'error')}, ${count(warnings, 'warning')}`;
-    io.stdout([...lines, summary].join('\n') + '\n');
+  // When nothing could be read there is no report: only the reasons, on stderr.
+  const nothing = report.results.length === 0 && report.skipped.length === 0 && report.problems.length > 0;
+  if (!nothing && json) {
+    const skipped = report.skipped.length > 0 ? { skipped: report.skipped } : {};
+    io.stdout(JSON.stringify({ files: report.results, errors, warnings, ...skipped }, undefined, 2) + '\n');
+  } else if (!nothing) {
+    const lines = report.results.flatMap((r) => r.findings.map((f) => FlowJsonValidator.formatFinding(f, r.file)));
+    const skips = report.skipped.map((s) => `${s.file} skipped: ${s.reason}`);
+    const skippedCount = report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : '';
+    const summary = `${count(report.results.length, 'file')} checked${skippedCount}: ${count(errors, 'error')}, ${count(warnings, 'warning')}`;
+    io.stdout([...skips, ...lines, summary].join('\n') + '\n');
   }
-  for (const p of problems) io.stderr(`whatsapp-flow validate: ${p}\n`);
-  if (problems.length > 0) return ExitCode.USAGE;
+  for (const p of report.problems) io.stderr(`whatsapp-flow validate: ${p}\n`);
+  if (report.problems.length > 0) return ExitCode.USAGE;
   return errors > 0 ? ExitCode.FINDINGS : ExitCode.OK;
 }
 
-/** Expands globs (sorted, each file once); a plain path is taken as given. */
-async function expand(patterns: string[], cwd: string, problems: string[]): Promise<string[]> {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  const add = (file: string) => {
-    const key = path.resolve(cwd, file);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push(file);
-  };
-  for (const pattern of patterns) {
-    if (!isDynamicPattern(pattern)) {
-      add(pattern);
-      continue;
-    }
-    const matches = await glob(pattern, { cwd, onlyFiles: true, expandDirectories: false, ignore: ['**/node_modules/**', '**/.git/**'] });
-    if (matches.length === 0) {
-      problems.push(`no file matches ${JSON.stringify(pattern)}`);
-      continue;
-    }
-    matches.sort().forEach(add);
-  }
-  return out;
+/** The files a glob matches, sorted. */
+async function expandGlob(report: Report, pattern: string): Promise<string[]> {
+  const matches = await glob(pattern, { cwd: report.cwd, onlyFiles: true, expandDirectories: false, ignore: ['**/node_modules/**', '**/.git/**'] });
+  if (matches.length === 0) report.problems.push(`no file matches ${JSON.stringify(pattern)}`);
+  return matches.sort();
 }
 
-async function validateFile(file: string, cwd: string, publish: boolean, problems: string[]): Promise<FileResult | undefined> {
-  const full = path.resolve(cwd, file);
+/** Checks the files a glob matched, each once; a directory manifest among them is skipped with a note. */
+async function checkMatches(report: Report, matches: readonly string[]): Promise<void> {
+  for (const match of matches) {
+    const full = path.resolve(report.cwd, match);
+    if (report.seen.has(full)) continue;
+    const text = await readFlowFile(report, match, full);
+    if (text === undefined) continue;
+    if (isManifest(full, text)) {
+      report.seen.add(full);
+      const dir = report.shown(path.dirname(full)) || '.';
+      report.skipped.push({
+        file: match,
+        reason: `the manifest of a WhatsAppFlowDirectory, not a Flow JSON document; pass the directory (${dir}) to check the flows it lists, each with its publish flag`,
+      });
+      continue;
+    }
+    checkText(report, match, full, text, report.publish);
+  }
+}
+
+/** Checks a path given as is: a Flow JSON file, a directory with a manifest, or a manifest. */
+async function checkPath(report: Report, given: string): Promise<void> {
+  const full = path.resolve(report.cwd, given);
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await fs.stat(full)).isDirectory();
+  } catch (e) {
+    report.problems.push(`cannot read ${given}: ${describe(e)}`);
+    return;
+  }
+  if (isDirectory) {
+    const manifest = path.join(full, DEFAULT_MANIFEST_FILE);
+    if (!(await exists(manifest))) {
+      report.problems.push(`${given} is a directory without a ${DEFAULT_MANIFEST_FILE} manifest; pass files or a glob such as "${path.join(given, '**', '*.json')}"`);
+      return;
+    }
+    await checkDirectory(report, full, manifest);
+    return;
+  }
+  if (report.seen.has(full)) return;
+  const text = await readFlowFile(report, given, full);
+  if (text === undefined) return;
+  if (isManifest(full, text)) await checkDirectory(report, path.dirname(full), full, text);
+  else checkText(report, given, full, text, report.publish);
+}
+
+/**
+ * A directory through its manifest, as synth reads it: the manifest's problems (errors with their
+ * line), then each file it lists with its entry's `publish`, the entries with `skipValidation`
+ * skipped with their reason.
+ */
+async function checkDirectory(report: Report, directory: string, manifestPath: string, text?: string): Promise<void> {
+  if (report.seen.has(manifestPath)) return;
+  report.seen.add(manifestPath);
+  const shownManifest = report.shown(manifestPath);
+  const raw = text ?? (await readFlowFile(report, shownManifest, manifestPath));
+  if (raw === undefined) return;
+  let manifest: FlowManifest;
+  try {
+    manifest = checkFlowManifest(directory, manifestPath, raw, { cwd: report.cwd });
+  } catch (e) {
+    if (!(e instanceof JsonTextError)) throw e;
+    report.results.push({ file: shownManifest, findings: [manifestFinding(FindingSeverity.ERROR, INVALID_MANIFEST, '', e.message, 'fix the JSON syntax', e.line, e.column)] });
+    return;
+  }
+  const findings = [
+    ...manifest.problems.map((p) => manifestFinding(FindingSeverity.ERROR, INVALID_MANIFEST, renderPath(p.path), p.message, undefined, p.line, p.column)),
+    ...manifest.warnings.map((w) => manifestFinding(FindingSeverity.WARNING, w.id, renderPath(w.path), w.message, undefined, w.line, w.column)),
+  ].sort((a, b) => a.line! - b.line! || a.column! - b.column!);
+  report.results.push({ file: shownManifest, findings });
+
+  // A file two entries share is checked once, for publishing if either publishes it.
+  const files = new Map<string, { publish: boolean; skip?: string; key: string }>();
+  for (const use of manifest.files) {
+    if (!use.readable) continue; // reported as a problem of the manifest
+    const seen = files.get(use.file);
+    files.set(use.file, {
+      key: seen?.key ?? use.key,
+      publish: (seen?.publish ?? false) || use.publish,
+      skip: seen ? seen.skip && use.skipValidation : use.skipValidation,
+    });
+  }
+  for (const [file, use] of files) {
+    const full = path.join(directory, ...file.split('/'));
+    if (report.seen.has(full)) continue;
+    const shown = report.shown(full);
+    if (use.skip !== undefined) {
+      report.seen.add(full);
+      report.skipped.push({ file: shown, reason: `${shownManifest} flows.${use.key} has skipValidation: ${JSON.stringify(use.skip)}` });
+      continue;
+    }
+    const content = await readFlowFile(report, shown, full);
+    if (content !== undefined) checkText(report, shown, full, content, report.publish || use.publish);
+  }
+}
+
+/** A finding about the manifest, in the shape of the validator's. */
+function manifestFinding(severity: FindingSeverity, code: string, findingPath: string, text: string, fix: string | undefined, line: number, column: number): FlowJsonFinding {
+  // The manifest's messages give the fix after the first "; ".
+  const cut = fix === undefined ? text.indexOf('; ') : -1;
+  const message = cut > 0 ? text.slice(0, cut) : text;
+  return { severity, code, path: findingPath, message, fix: fix ?? (cut > 0 ? text.slice(cut + 2) : 'correct the manifest'), line, column };
+}
+
+/** A directory manifest: named so, or an object of `flows` without Flow JSON's `version` and `screens`. */
+function isManifest(full: string, text: string): boolean {
+  if (path.basename(full) === DEFAULT_MANIFEST_FILE) return true;
+  try {
+    const doc = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && typeof doc.flows === 'object' && doc.flows !== null
+      && !('screens' in doc) && !('version' in doc);
+  } catch {
+    return false;
+  }
+}
+
+/** Validates one file's text and records its findings, in the order of the file. */
+function checkText(report: Report, shown: string, full: string, text: string, publish: boolean): void {
+  report.seen.add(full);
+  // In the order of the file, so that the report reads top to bottom (the sort is stable).
+  const findings = FlowJsonValidator.validateText(text, { publish })
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  report.results.push({ file: shown, findings });
+}
+
+/**
+ * Reads a file to check; undefined when it cannot be read (a problem is recorded) or is far above
+ * the size limit (a finding is recorded instead).
+ */
+async function readFlowFile(report: Report, shown: string, full: string): Promise<string | undefined> {
   let size: number;
   try {
     const stat = await fs.stat(full);
     if (stat.isDirectory()) {
-      problems.push(`${file} is a directory; pass files or a glob such as "${path.join(file, '**', '*.json')}"`);
+      report.problems.push(`${shown} is a directory; pass files or a glob such as "${path.join(shown, '**', '*.json')}"`);
       return undefined;
     }
     size = stat.size;
   } catch (e) {
-    problems.push(`cannot read ${file}: ${describe(e)}`);
+    report.problems.push(`cannot read ${shown}: ${describe(e)}`);
     return undefined;
   }
   if (size > MAX_READ_BYTES) {
-    return {
-      file,
+    report.seen.add(full);
+    report.results.push({
+      file: shown,
       findings: [{
         severity: FindingSeverity.ERROR,
         code: 'FLOW_JSON_TOO_LARGE',
@@ -147,19 +304,23 @@ async function validateFile(file: string, cwd: string, publish: boolean, problem
         message: `the file is ${size} bytes, more than the ${MAX_FLOW_JSON_BYTES} bytes (10 MiB) AWS accepts; it was not read further`,
         fix: 'shrink it: move large base64 images out of the JSON or make them smaller',
       }],
-    };
-  }
-  let text: string;
-  try {
-    text = await fs.readFile(full, 'utf8');
-  } catch (e) {
-    problems.push(`cannot read ${file}: ${describe(e)}`);
+    });
     return undefined;
   }
-  // In the order of the file, so that the report reads top to bottom (the sort is stable).
-  const findings = FlowJsonValidator.validateText(text, { publish })
-    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { file, findings };
+  try {
+    return await fs.readFile(full, 'utf8');
+  } catch (e) {
+    report.problems.push(`cannot read ${shown}: ${describe(e)}`);
+    return undefined;
+  }
+}
+
+async function exists(full: string): Promise<boolean> {
+  try {
+    return (await fs.stat(full)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function describe(e: unknown): string {

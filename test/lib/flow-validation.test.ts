@@ -88,6 +88,24 @@ describe('Flow JSON validation at synth', () => {
     expect(() => Template.fromStack(published)).toThrow(/AWS_ENDPOINT_FLOW/);
   });
 
+  test('fails synth of a 7.3 flow on a misspelt component type, naming the type meant, as validate does', () => {
+    const typo = FlowJson.fromObject({ version: '7.3', screens: [{ id: 'MAIN', terminal: true, layout: { type: 'SingleColumnLayout', children: [
+      { type: 'TextHeadng', text: 'Welcome' },
+      { 'type': 'Footer', 'label': 'Done', 'on-click-action': { name: 'complete', payload: {} } },
+    ] } }] });
+    const s = stack();
+    flow(s, 'Typo', { flowJson: typo, publish: true });
+    expect(() => Template.fromStack(s)).toThrow(/flowJson has 1 error \(checked for publishing\):\n.*error UNKNOWN_COMPONENT .*did you mean "TextHeading"\? .*— write "type": "TextHeading"/);
+  });
+
+  test('deploys a flow with a reference shape the rules do not describe, with a warning only', () => {
+    const s = stack();
+    flow(s, 'Packages', { flowJson: FlowJson.fromFile(path.join(documents, 'static-v7.2-packages.json')), publish: true });
+
+    expect(() => Template.fromStack(s)).not.toThrow();
+    Annotations.fromStack(s).hasWarning('/FlowStack/Packages', Match.stringLikeRegexp('whatsapp-flow-cdk:UNKNOWN_DYNAMIC_REFERENCE'));
+  });
+
   test('can be skipped for one flow with a stated reason, which synth reports', () => {
     const s = stack();
     flow(s, 'Broken', { flowJson: FlowJson.fromFile(file), validation: FlowValidation.skip('exercising Meta-side validation') });

@@ -110,6 +110,11 @@ describe('whatsapp-flow validate', () => {
     expect(out.stdout).toContain('exit codes:');
   });
 
+  test('fails with exit 2 on a missing file, saying so on stderr only: no "0 files checked" report', async () => {
+    expect(await validate([`${FIXTURES}/nope.json`])).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n` });
+    expect(await validate(['--json', `${FIXTURES}/nope.json`])).toMatchObject({ code: 2, stdout: '' });
+  });
+
   test('fails with exit 2 on a missing file and a glob that matches nothing, but still checks the others', async () => {
     const out = await validate([`${FIXTURES}/nope.json`, `${FIXTURES}/*.yaml`, `${FIXTURES}/bad-truncated.json`]);
     expect(out.code).toBe(2);
@@ -147,6 +152,127 @@ describe('whatsapp-flow validate', () => {
     const out = await validate(['--json', 'big.json'], tmp);
     expect(out.code).toBe(1);
     expect(JSON.parse(out.stdout).files[0].findings.map((f: { code: string }) => f.code)).toEqual(['FLOW_JSON_TOO_LARGE']);
+  });
+});
+
+describe('whatsapp-flow validate on a directory of flows (WhatsAppFlowDirectory, whatsapp-flow pull)', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whatsapp-flow-dir-'));
+  });
+  afterAll(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const good = fs.readFileSync(path.join(ROOT, FIXTURES, 'good-minimal.json'), 'utf8');
+  /** Version 3.1: valid for Meta, but AWS cannot publish it (a warning for a draft, an error for publishing). */
+  const old = fs.readFileSync(path.join(ROOT, FIXTURES, 'warn-old-version.json'), 'utf8');
+  const entry = (file: string, extra: Record<string, unknown> = {}) => ({ file, flowName: file, categories: ['OTHER'], ...extra });
+  /** A directory of files (objects are written as JSON), returned relative to tmp. */
+  function directory(name: string, files: Record<string, string | object>): string {
+    for (const [file, content] of Object.entries(files)) {
+      const full = path.join(tmp, name, file);
+      fs.mkdirSync(path.dirname(full), { recursive: true });
+      fs.writeFileSync(full, typeof content === 'string' ? content : JSON.stringify(content, undefined, 2));
+    }
+    return name;
+  }
+
+  test('checks the files the manifest lists, each with its own publish flag, and not the manifest as a Flow JSON document', async () => {
+    const dir = directory('shop', {
+      'whatsapp-flows.json': { flows: { live: entry('live.json', { publish: true }), draft: entry('forms/draft.json'), legacy: { flowName: 'Legacy', categories: ['OTHER'] } } },
+      'live.json': old,
+      'forms/draft.json': old,
+    });
+    const out = await validate([dir], tmp);
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(1);
+    expect(out.stdout.trim().split('\n')).toEqual([
+      'shop/live.json:1:2 error AWS_UNSUPPORTED_VERSION version: version 3.1 cannot be published through AWS End User Messaging Social, which publishes 5.1, 6.0, 6.1, 6.2, 6.3, 7.0, 7.1, 7.2, 7.3 ("3.1") — raise "version" to 7.3 (the version AWS recommends) and re-validate',
+      'shop/forms/draft.json:1:2 warning AWS_UNSUPPORTED_VERSION version: version 3.1 cannot be published through AWS End User Messaging Social, which publishes 5.1, 6.0, 6.1, 6.2, 6.3, 7.0, 7.1, 7.2, 7.3 ("3.1") — raise "version" to 7.3 (the version AWS recommends) and re-validate',
+      '3 files checked: 1 error, 1 warning',
+    ]);
+  });
+
+  test('honours the manifest\'s exclusions: ignored files are not checked, skipValidation is reported as skipped with its reason', async () => {
+    const dir = directory('skips', {
+      'whatsapp-flows.json': { flows: { a: entry('a.json'), b: entry('b.json', { skipValidation: 'uses a component from Meta\'s next release' }) }, ignore: ['drafts/'] },
+      'a.json': good,
+      'b.json': '{ "version": "7.3", "screens": [ { "type": "Nope" } ] }',
+      'drafts/wip.json': '{ not json',
+    });
+    const out = await validate([dir], tmp);
+    expect(out).toEqual({
+      code: 0,
+      stdout: 'skips/b.json skipped: skips/whatsapp-flows.json flows.b has skipValidation: "uses a component from Meta\'s next release"\n2 files checked, 1 skipped: 0 errors, 0 warnings\n',
+      stderr: '',
+    });
+    const json = JSON.parse((await validate(['--json', dir], tmp)).stdout);
+    expect(json.files.map((f: { file: string }) => f.file)).toEqual(['skips/whatsapp-flows.json', 'skips/a.json']);
+    expect(json.skipped).toEqual([{ file: 'skips/b.json', reason: 'skips/whatsapp-flows.json flows.b has skipValidation: "uses a component from Meta\'s next release"' }]);
+  });
+
+  test('reports the manifest\'s problems as errors with their line and column, as synth does', async () => {
+    const dir = directory('broken', {
+      'whatsapp-flows.json': '{\n  "flows": {\n    "a": { "file": "a.json", "flowName": "A", "categories": ["SHOPING"] },\n    "b": { "file": "missing.json", "flowName": "B", "categories": ["OTHER"] }\n  }\n}\n',
+      'a.json': good,
+      'stray.json': good,
+    });
+    const out = await validate([dir], tmp);
+    expect(out.code).toBe(1);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines.map((l) => l.replace(/: .*$/, ''))).toEqual([
+      'broken/whatsapp-flows.json:2:3 error INVALID_MANIFEST flows',
+      'broken/whatsapp-flows.json:3:62 error INVALID_MANIFEST flows.a.categories[0]',
+      'broken/whatsapp-flows.json:4:12 error INVALID_MANIFEST flows.b.file',
+      '2 files checked',
+    ]);
+    expect(lines[0]).toContain('"stray.json" is a JSON file of the directory that no entry uses');
+    expect(lines[1]).toContain('"SHOPING" is not a flow category — use one of SIGN_UP');
+    // The entry with a bad category still has its file checked.
+    expect(lines[3]).toBe('2 files checked: 3 errors, 0 warnings');
+  });
+
+  test('reports a manifest that is not JSON at its line and column', async () => {
+    const dir = directory('unparsable', { 'whatsapp-flows.json': '{\n  "flows": {,\n}', 'a.json': good });
+    const out = await validate([dir], tmp);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/^unparsable\/whatsapp-flows\.json:2:\d+ error INVALID_MANIFEST \(document\): not valid JSON at line 2/);
+  });
+
+  test('checks a manifest named on the command line as its directory, whatever its name', async () => {
+    const dir = directory('named', { 'flows.manifest.json': { flows: { a: entry('a.json', { publish: true }) } }, 'a.json': old });
+    const out = await validate([`${dir}/flows.manifest.json`], tmp);
+    expect(out.stdout).toContain('named/a.json:1:2 error AWS_UNSUPPORTED_VERSION');
+    expect(out.code).toBe(1);
+  });
+
+  test('says what the manifest is when a glob matches it, and skips it', async () => {
+    const dir = directory('globbed', { 'whatsapp-flows.json': { flows: { a: entry('a.json') } }, 'a.json': good });
+    const out = await validate([`${dir}/*.json`], tmp);
+    expect(out).toEqual({
+      code: 0,
+      stdout: 'globbed/whatsapp-flows.json skipped: the manifest of a WhatsAppFlowDirectory, not a Flow JSON document; pass the directory (globbed) ' +
+        'to check the flows it lists, each with its publish flag\n1 file checked, 1 skipped: 0 errors, 0 warnings\n',
+      stderr: '',
+    });
+  });
+
+  test('reads the directory that whatsapp-flow pull writes', async () => {
+    const dir = directory('pulled', {
+      'whatsapp-flows.json': {
+        comment: 'Pulled from waba-0123456789abcdef0123456789abcdef by `whatsapp-flow pull`.',
+        flows: { 'sign-up': { file: 'sign-up.json', flowName: 'Sign up', categories: ['SIGN_UP'], publish: true, adoptExisting: true, comment: 'flow 1, PUBLISHED when pulled' } },
+      },
+      'sign-up.json': good,
+    });
+    expect(await validate([dir], tmp)).toEqual({ code: 0, stdout: '2 files checked: 0 errors, 0 warnings\n', stderr: '' });
+  });
+
+  test('fails with exit 2 on a directory without a manifest, saying what to pass', async () => {
+    const dir = directory('plain', { 'a.json': good });
+    const out = await validate([dir], tmp);
+    expect(out).toEqual({ code: 2, stdout: '', stderr: 'whatsapp-flow validate: plain is a directory without a whatsapp-flows.json manifest; pass files or a glob such as "plain/**/*.json"\n' });
   });
 });
 

@@ -372,8 +372,32 @@ describe('static and dynamic values (rule C6, §5)', () => {
   });
 
   test('fails on a reference whose declared type cannot fill the property', () => {
-    const list = { list: { type: 'array', items: { type: 'string' }, __example__: ['a'] } };
-    expectCodes(single([{ type: 'TextBody', text: '${data.list}' }], '7.3', { data: list }), { errors: ['INVALID_SCREEN_DYNAMIC_DATA'] });
+    // An array of strings in a TextBody text was an error here; it is accepted from 5.1, as a literal
+    // array of lines is (see the next test), so this case now binds an object.
+    const obj = { o: { type: 'object', properties: { a: { type: 'string' } }, __example__: { a: 'x' } } };
+    expectCodes(single([{ type: 'TextBody', text: '${data.o}' }], '7.3', { data: obj }), { errors: ['INVALID_SCREEN_DYNAMIC_DATA'] });
+    expectCodes(single([{ type: 'TextHeading', text: '${data.list}' }], '7.3', { data: { list: { type: 'array', items: { type: 'string' }, __example__: ['a'] } } }),
+      { errors: ['INVALID_SCREEN_DYNAMIC_DATA'] });
     expect(validate(single([{ type: 'TextBody', text: '${data.name}' }], '7.3', { data }))).toEqual([]);
+  });
+
+  test('takes a TextBody or TextCaption text bound to an array of strings from 5.1, as it takes a literal array of lines', () => {
+    const lines = (items: unknown) => ({ packages: { type: 'array', items, __example__: items === true || (items as { type: string }).type === 'string' ? ['Basic', 'Plus'] : [{ n: 1 }] } });
+    const doc = (version: string, items: unknown = { type: 'string' }, type = 'TextBody') =>
+      single([{ type: 'Form', name: 'f', children: [{ type, text: '${data.packages}' }] }], version, { data: lines(items) });
+    expectCodes(doc('7.2'), {});
+    expectCodes(doc('5.1', { type: 'string' }, 'TextCaption'), {});
+    expectCodes(doc('7.2', true), {}); // items not typed: nothing certain to report
+    // Before 5.1 the literal array is refused, and so is the bound one, with the same fix.
+    const before = withCode(doc('5.0'), 'INVALID_SCREEN_DYNAMIC_DATA');
+    expect(before).toHaveLength(1);
+    expect(before[0].fix).toContain('raise "version" to 5.1 or later for an array of lines');
+    // Lines are strings: an array of objects is refused, as a literal line that is not a string is.
+    expect(withCode(doc('7.2', { type: 'object', properties: { n: { type: 'number' } } }), 'INVALID_SCREEN_DYNAMIC_DATA')[0].message).toContain('items of ${data.packages} are declared as object');
+    // A CheckboxGroup's value is the ids picked (strings); a PhotoPicker's is media, not lines.
+    const picks = single([{ 'type': 'CheckboxGroup', 'name': 'picks', 'label': 'Pick', 'data-source': options(2) }, { type: 'TextBody', text: '${form.picks}' }], '7.3');
+    expectCodes(picks, {});
+    const photos = single([{ type: 'PhotoPicker', name: 'photo', label: 'Photo' }, { type: 'TextBody', text: '${form.photo}' }], '7.3');
+    expectCodes(photos, { errors: ['INVALID_SCREEN_DYNAMIC_DATA'] });
   });
 });

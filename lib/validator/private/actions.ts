@@ -3,34 +3,40 @@
  * and payloads against the next screen's data, complete only on terminal footers, update_data
  * keys, open_url, media pickers in payloads, and the endpoint-only data_exchange.
  */
-import { ACTIONS, ValueType } from './catalogue';
+import { ACTIONS, ALL_KEYS, NEXT_KEYS, NEXT_TYPES, ValueType } from './catalogue';
 import { StringInfo, checkString, screenName, walkStrings } from './bindings';
 import { Obj, Path, has, isObject, jsonType, q } from './context';
 import { schemaType, structurallyDifferent } from './data-schema';
-import { unknownKey } from './keys';
+import { checkKeys, keyPath } from './keys';
+import { enumError, nearMiss, tier } from './names';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { V4_0 } from './versions';
 
 const ALL_ACTIONS = Object.keys(ACTIONS);
 
-export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode, event: string, action: unknown, path: Path,
+export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode, event: string, written: unknown, path: Path,
   allowed: readonly string[], owner: string): void {
   const { ctx } = flow;
-  if (!isObject(action)) {
-    ctx.error('INVALID_PROPERTY_TYPE', path, `${event} must be an action object, got ${jsonType(action)}`, 'write { "name": "navigate", … }', action);
+  if (!isObject(written)) {
+    ctx.error('INVALID_PROPERTY_TYPE', path, `${event} must be an action object, got ${jsonType(written)}`, 'write { "name": "navigate", … }', written);
+    screen.unresolvedRoute = true;
     return;
   }
-  const namePath = path.at('name');
-  if (!has(action, 'name')) {
-    ctx.error('MISSING_REQUIRED_PROPERTY', namePath, `the ${event} has no action "name"`, `add "name": one of ${allowed.join(', ')}`);
+  // The action's name, under "name" or under a misspelling of it (reported with the other keys below).
+  const nameKey = has(written, 'name') ? 'name' : Object.keys(written).find((k) => !ALL_KEYS.has(k) && nearMiss(k, tier(['name'], 0)) !== undefined);
+  if (nameKey === undefined) {
+    ctx.error('MISSING_REQUIRED_PROPERTY', path.at('name'), `the ${event} has no action "name"`, `add "name": one of ${allowed.join(', ')}`);
+    screen.unresolvedRoute = true;
     return;
   }
-  const name = action.name;
-  if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(ACTIONS, name)) {
-    ctx.error('INVALID_ENUM_VALUE', namePath, `unknown action ${typeof name === 'string' ? q(name) : jsonType(name)}`, `use one of ${ALL_ACTIONS.join(', ')}`, name);
+  const name = actionName(flow, written[nameKey], path.at(nameKey), event, allowed, owner);
+  if (name === undefined) {
+    screen.unresolvedRoute = true;
     return;
   }
   const spec = ACTIONS[name];
+  const action = checkKeys(ctx, written, path, `the ${name} action`, { now: spec.keys }, false);
+  const namePath = keyPath(path, action, 'name');
   if (!ctx.gate(spec.since, namePath, `the ${name} action`, name)) return;
   if (!allowed.includes(name)) {
     if (name === 'complete' && node.type !== 'Footer') {
@@ -39,12 +45,10 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
     } else {
       ctx.error('INVALID_ENUM_VALUE', namePath, `${event} of ${owner} does not accept the ${name} action`, `use one of ${allowed.join(', ')}`, name);
     }
+    if (name === 'navigate') screen.unresolvedRoute = true;
     return;
   }
-  for (const key of Object.keys(action)) {
-    if (!spec.keys.includes(key)) unknownKey(ctx, path.at(key), key, `the ${name} action`, action[key], spec.keys);
-  }
-  const payloadPath = path.at('payload');
+  const payloadPath = keyPath(path, action, 'payload');
   let payload: Obj | undefined;
   if (has(action, 'payload')) {
     if (isObject(action.payload)) payload = action.payload;
@@ -115,56 +119,87 @@ export function checkAction(flow: Flow, screen: ScreenInfo, node: ComponentNode,
   }
 }
 
+/**
+ * The action a `name` names: a known action, or the one a near miss of an action accepted here
+ * misspells (reported, then checked as that action). Undefined, reported, for anything else.
+ */
+function actionName(flow: Flow, raw: unknown, path: Path, event: string, allowed: readonly string[], owner: string): string | undefined {
+  const { ctx } = flow;
+  if (typeof raw === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, raw)) return raw;
+  if (typeof raw !== 'string') {
+    ctx.error('INVALID_ENUM_VALUE', path, `unknown action ${jsonType(raw)}`, `use one of ${ALL_ACTIONS.join(', ')}`, raw);
+    return undefined;
+  }
+  const miss = nearMiss(raw, [...tier(allowed, 0), ...tier(ALL_ACTIONS.filter((a) => !allowed.includes(a)), 1)]);
+  if (!miss) {
+    ctx.error('INVALID_ENUM_VALUE', path, `unknown action ${q(raw)}`, `use one of ${ALL_ACTIONS.join(', ')}`, raw);
+    return undefined;
+  }
+  if (miss.tier === 0) {
+    ctx.error('INVALID_ENUM_VALUE', path, `unknown action ${q(raw)}; did you mean ${q(miss.name)}?`, `write "name": "${miss.name}"`, raw);
+    return miss.name;
+  }
+  ctx.error('INVALID_ENUM_VALUE', path, `unknown action ${q(raw)}; did you mean ${q(miss.name)}?`,
+    `${event} of ${owner} does not accept ${miss.name} either: use one of ${allowed.join(', ')}`, raw);
+  return undefined;
+}
+
 function checkNavigate(flow: Flow, screen: ScreenInfo, node: ComponentNode, action: Obj, path: Path, payload: Obj | undefined, topTypes: Map<string, ValueType>): void {
   const { ctx } = flow;
-  const nextPath = path.at('next');
+  const nextPath = keyPath(path, action, 'next');
   let target: ScreenInfo | undefined;
   if (!has(action, 'next')) {
     ctx.error('MISSING_REQUIRED_PROPERTY', nextPath, 'navigate requires "next"', 'add "next": { "type": "screen", "name": "NEXT_SCREEN" }');
   } else if (!isObject(action.next)) {
     ctx.error('INVALID_PROPERTY_TYPE', nextPath, `"next" must be an object, got ${jsonType(action.next)}`, 'write "next": { "type": "screen", "name": "NEXT_SCREEN" }', action.next);
   } else {
-    const next = action.next;
-    for (const key of Object.keys(next)) {
-      if (key !== 'type' && key !== 'name') unknownKey(ctx, nextPath.at(key), key, '"next"', next[key], ['type', 'name']);
-    }
+    const next = checkKeys(ctx, action.next, nextPath, '"next"', { now: NEXT_KEYS }, false);
+    const at = (key: string) => keyPath(nextPath, next, key);
     if (!has(next, 'type')) {
       ctx.error('MISSING_REQUIRED_PROPERTY', nextPath.at('type'), '"next" requires "type": "screen"', 'add "type": "screen"');
     } else if (next.type !== 'screen') {
-      ctx.error('INVALID_ENUM_VALUE', nextPath.at('type'), `"next.type" must be "screen", got ${q(next.type)}`, 'write "type": "screen"', next.type);
+      if (typeof next.type === 'string') enumError(ctx, at('type'), '"next.type"', NEXT_TYPES, next.type, 'type');
+      else ctx.error('INVALID_ENUM_VALUE', at('type'), `"next.type" must be "screen", got ${q(next.type)}`, 'write "type": "screen"', next.type);
     }
     const name = next.name;
     if (!has(next, 'name')) {
       ctx.error('MISSING_REQUIRED_PROPERTY', nextPath.at('name'), '"next" requires the "name" of the screen to open', 'add "name": "NEXT_SCREEN"');
     } else if (typeof name !== 'string') {
-      ctx.error('INVALID_PROPERTY_TYPE', nextPath.at('name'), `"next.name" must be a screen id, got ${jsonType(name)}`, 'write the id of a screen', name);
+      ctx.error('INVALID_PROPERTY_TYPE', at('name'), `"next.name" must be a screen id, got ${jsonType(name)}`, 'write the id of a screen', name);
     } else {
       target = flow.byId.get(name);
       if (!target) {
-        const ids = [...flow.byId.keys()].slice(0, 8);
-        ctx.error('INVALID_NAVIGATE_ACTION_NEXT_SCREEN_NAME', nextPath.at('name'), `navigate goes to screen ${q(name)}, which does not exist`,
-          ids.length > 0 ? `use one of ${ids.join(', ')}` : 'add that screen', name);
+        const ids = [...flow.byId.keys()];
+        const miss = nearMiss(name, tier(ids.filter((id) => id !== screen.id), 0));
+        ctx.error('INVALID_NAVIGATE_ACTION_NEXT_SCREEN_NAME', at('name'), `navigate goes to screen ${q(name)}, which does not exist${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+          miss ? `write "name": "${miss.name}"` : ids.length > 0 ? `use one of ${ids.slice(0, 8).join(', ')}` : 'add that screen', name);
       } else if (target === screen) {
-        ctx.error('INVALID_NAVIGATE_ACTION_NEXT_SCREEN_NAME', nextPath.at('name'), `navigate goes to its own screen ${q(name)}`, 'navigate to another screen', name);
+        ctx.error('INVALID_NAVIGATE_ACTION_NEXT_SCREEN_NAME', at('name'), `navigate goes to its own screen ${q(name)}`, 'navigate to another screen', name);
         target = undefined;
       } else {
         flow.edges.push({ from: screen, to: target, path, aside: node.type === 'OptIn' || node.type === 'EmbeddedLink' });
       }
     }
   }
+  // Where this navigate was meant to go is not known: the routing checks that its edge would satisfy hold back.
+  if (!target) screen.unresolvedRoute = true;
   if (node.type === 'Footer' && screen.terminal) {
-    ctx.error('NAVIGATE_ON_TERMINAL_FOOTER', path.at('name'), `the Footer of terminal screen ${screenName(screen)} navigates; a terminal screen's Footer ends the flow`,
+    ctx.error('NAVIGATE_ON_TERMINAL_FOOTER', keyPath(path, action, 'name'), `the Footer of terminal screen ${screenName(screen)} navigates; a terminal screen's Footer ends the flow`,
       'use complete on this Footer, or make the screen non-terminal', 'navigate');
   }
   if (!target || !isObject(target.obj.data) && target.obj.data !== undefined) return;
 
   // Payload keys must equal the next screen's data fields, with matching types.
-  const payloadPath = path.at('payload');
+  const payloadPath = keyPath(path, action, 'payload');
   const keys = payload ? Object.keys(payload) : [];
+  const missing = [...target.data.keys()].filter((f) => !payload || !has(payload, f));
   for (const key of keys) {
     if (!target.data.has(key)) {
-      ctx.error('INVALID_NAVIGATE_ACTION_PAYLOAD', payloadPath.at(key), `the payload sends ${q(key)}, which screen ${screenName(target)} does not declare in its data`,
-        `declare ${q(key)} in screens[${target.index}].data, or remove it from the payload`, payload![key]);
+      // A misspelt key of a field the payload does not send is one mistake, reported once here.
+      const miss = nearMiss(key, tier(missing, 0));
+      if (miss) missing.splice(missing.indexOf(miss.name), 1);
+      ctx.error('INVALID_NAVIGATE_ACTION_PAYLOAD', payloadPath.at(key), `the payload sends ${q(key)}, which screen ${screenName(target)} does not declare in its data${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `rename it ${q(miss.name)}` : `declare ${q(key)} in screens[${target.index}].data, or remove it from the payload`, payload![key]);
       continue;
     }
     const expected = schemaType(target.data.get(key));
@@ -174,7 +209,6 @@ function checkNavigate(flow: Flow, screen: ScreenInfo, node: ComponentNode, acti
         `make the types agree (change the data declaration or the value)`, payload![key]);
     }
   }
-  const missing = [...target.data.keys()].filter((f) => !payload || !has(payload, f));
   if (missing.length > 0) {
     const list = missing.slice(0, 8).map((m) => q(m)).join(', ') + (missing.length > 8 ? ', …' : '');
     if (keys.length === 0 && ctx.atLeast(V4_0)) {

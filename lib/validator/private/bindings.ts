@@ -8,10 +8,13 @@ import { Obj, Path, has, isObject, q } from './context';
 import { schemaType } from './data-schema';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { Reference, StringKind, classifyString, findReferences, isBacktickExpression } from './references';
+import { nearMiss, tier } from './names';
 import { V4_0, V6_0 } from './versions';
 
 export interface Resolved {
   readonly type: ValueType;
+  /** For an array: the type of its items, when it is known. */
+  readonly itemType?: ValueType;
   /** The input a `${form.…}` reference reads, when it resolves to one. */
   readonly input?: ComponentNode;
   /** The data declaration a `${data.…}` reference reads, when it resolves to a top-level field. */
@@ -72,14 +75,21 @@ function asExpression(s: string, refs: readonly Reference[]): string {
   return `\`${parts.join(' ')}\``;
 }
 
-/** Resolves one reference, reporting what does not exist. */
+/** The roots of a reference (rules §5). */
+const ROOTS = ['data', 'form', 'screen'];
+
+/**
+ * Resolves one reference, reporting what does not exist. A reference of a shape the rules do not
+ * describe (`${form}` without a field, `${screen.ID}`, an unknown root) is only warned about: Meta
+ * may pass it on as text.
+ */
 export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference, path: Path, value: string): Resolved {
   const { ctx } = flow;
   const text = '${' + ref.body + '}';
   const segs = ref.segs;
   const body = ref.body.trim();
   const operator = /==|!=|>=|<=|&&|\|\||[<>!+*/%()'"]|\s-\s/.exec(body);
-  if (operator && (segs[0] === 'data' || segs[0] === 'form' || segs[0] === 'screen')) {
+  if (operator && ROOTS.includes(segs[0])) {
     // `${data.a != ''}`: the operator belongs outside the braces, in a backtick expression.
     const reference = body.slice(0, operator.index).trim();
     const rest = body.slice(operator.index).trim();
@@ -90,19 +100,20 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
   }
   switch (segs[0]) {
     case 'data':
-      return resolveData(flow, screen, segs.slice(1), path, text, value);
     case 'form':
-      return resolveForm(flow, screen, segs.slice(1), path, text, value);
+      if (segs.length < 2 || segs.some((seg) => seg.length === 0)) return undescribed(flow, path, text, value, `\${${segs[0]}.<${segs[0] === 'data' ? 'field' : 'input name'}>}`);
+      return segs[0] === 'data' ? resolveData(flow, screen, segs.slice(1), path, text, value) : resolveForm(flow, screen, segs.slice(1), path, text, value);
     case 'screen': {
       if (!ctx.gate(V4_0, path, `the global reference ${text}`, value)) return UNKNOWN;
       const [id, part] = [segs[1], segs[2]];
-      if (!id || (part !== 'form' && part !== 'data') || segs.length < 4 || !segs[3]) {
-        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} is not a valid global reference`, 'write ${screen.SCREEN_ID.form.input_name} or ${screen.SCREEN_ID.data.field}', value);
-        return UNKNOWN;
+      if (!id || (part !== 'form' && part !== 'data') || segs.length < 4 || segs.some((seg) => seg.length === 0)) {
+        return undescribed(flow, path, text, value, '${screen.SCREEN_ID.form.input_name} or ${screen.SCREEN_ID.data.field}');
       }
       const target = flow.byId.get(id);
       if (!target) {
-        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} refers to screen ${q(id)}, which does not exist`, 'use the id of an existing screen', value);
+        const miss = nearMiss(id, tier(flow.byId.keys(), 0));
+        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text} refers to screen ${q(id)}, which does not exist${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+          miss ? `write \${screen.${miss.name}.${segs.slice(2).join('.')}}` : 'use the id of an existing screen', value);
         return UNKNOWN;
       }
       if (target === screen) {
@@ -111,29 +122,49 @@ export function resolveReference(flow: Flow, screen: ScreenInfo, ref: Reference,
       }
       return part === 'form' ? resolveForm(flow, target, segs.slice(3), path, text, value) : resolveData(flow, target, segs.slice(3), path, text, value);
     }
-    default:
-      ctx.warn('UNKNOWN_DYNAMIC_REFERENCE', path, `${text} is not a reference this validator knows (\${data.…}, \${form.…}, \${screen.…})`,
-        'check the spelling of the reference', value);
+    default: {
+      const miss = nearMiss(segs[0], tier(ROOTS, 0));
+      ctx.warn('UNKNOWN_DYNAMIC_REFERENCE', path, `${text} is not a reference this validator knows (\${data.…}, \${form.…}, \${screen.…})${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `write \${${[miss.name, ...segs.slice(1)].join('.')}}` : 'check the spelling of the reference', value);
       return UNKNOWN;
+    }
   }
+}
+
+/** The reference `text` with one segment replaced: the one `fromEnd` segments before its end. */
+function withSeg(text: string, fromEnd: number, name: string): string {
+  const all = text.slice(2, -1).trim().split('.');
+  all[all.length - fromEnd] = name;
+  return '${' + all.join('.') + '}';
+}
+
+/** A reference whose shape the rules do not describe: a warning, since Meta may pass it on as text. */
+function undescribed(flow: Flow, path: Path, text: string, value: string, shape: string): Resolved {
+  flow.ctx.warn('UNKNOWN_DYNAMIC_REFERENCE', path, `${text} is not a reference shape Meta's Flow JSON reference describes (it names no field); Meta may pass it on as text`,
+    `if you mean one value, write ${shape}`, value);
+  return UNKNOWN;
 }
 
 function resolveForm(flow: Flow, screen: ScreenInfo, segs: readonly string[], path: Path, text: string, value: string): Resolved {
   const { ctx } = flow;
   const name = segs[0];
-  const input = name ? screen.inputs.get(name) : undefined;
+  const input = screen.inputs.get(name);
   if (!input) {
-    if (name && screen.formNames.has(name)) {
+    if (screen.formNames.has(name)) {
       ctx.error('INVALID_ON_CLICK_ACTION_PAYLOAD', path, `${text} refers to the Form ${q(name)} itself, not to one of its inputs`, 'refer to an input inside the Form: ${form.<input name>}', value);
-    } else {
-      const names = [...screen.inputs.keys()].slice(0, 8);
-      ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: screen ${screenName(screen)} has no input named ${q(name ?? '')}`,
-        names.length > 0 ? `use one of its inputs (${names.join(', ')}) or add the input` : 'add an input component with that "name" to the screen', value);
+    } else if (!screen.hidden.inputs.has(name) && !screen.hidden.anyInput && !screen.hidden.lists) {
+      // (Otherwise the input may be one the checks cannot see: an unknown component, an input without
+      // a name, a list that could not be read. That cause is reported.)
+      const names = [...screen.inputs.keys()];
+      const miss = nearMiss(name, tier(names, 0));
+      ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: screen ${screenName(screen)} has no input named ${q(name)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+        miss ? `write ${withSeg(text, segs.length, miss.name)}` : names.length > 0 ? `use one of its inputs (${names.slice(0, 8).join(', ')}) or add the input` : 'add an input component with that "name" to the screen', value);
     }
     return UNKNOWN;
   }
   if (segs.length > 1) return { type: 'unknown', input };
-  return { type: formValueType(input), input };
+  const type = formValueType(input);
+  return { type, input, ...(type === 'array' ? { itemType: formItemType(input) } : {}) };
 }
 
 /** The JSON type an input's value has (`${form.name}`). */
@@ -145,12 +176,20 @@ export function formValueType(node: ComponentNode): ValueType {
   return node.spec?.valueType ?? 'unknown';
 }
 
+/** The items of an array-valued input: option ids (strings), or media (objects). */
+function formItemType(node: ComponentNode): ValueType {
+  return node.spec?.maxUploadsProp ? 'object' : 'string';
+}
+
 function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], path: Path, text: string, value: string): Resolved {
   const { ctx } = flow;
   const field = segs[0];
-  if (!field || !screen.data.has(field)) {
-    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${q(field ?? '')} is not declared in the data of screen ${screenName(screen)}`,
-      `declare it in screens[${screen.index}].data, e.g. "${field || 'field'}": { "type": "string", "__example__": "…" }`, value);
+  if (!screen.data.has(field)) {
+    // A screen whose data is not an object declares nothing readable; that is reported with the data.
+    if (has(screen.obj, 'data') && !isObject(screen.obj.data)) return UNKNOWN;
+    const miss = nearMiss(field, tier(screen.data.keys(), 0));
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${q(field)} is not declared in the data of screen ${screenName(screen)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+      miss ? `write ${withSeg(text, segs.length, miss.name)}` : `declare it in screens[${screen.index}].data, e.g. "${field}": { "type": "string", "__example__": "…" }`, value);
     return UNKNOWN;
   }
   let schema = screen.data.get(field);
@@ -164,7 +203,9 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
       const props = schema.properties;
       if (!isObject(props)) return UNKNOWN;
       if (!has(props, seg)) {
-        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${so} declares no property ${q(seg)}`, `add ${q(seg)} to the properties of ${so}`, value);
+        const miss = nearMiss(seg, tier(Object.keys(props), 0));
+        ctx.error('INVALID_SCREEN_DYNAMIC_DATA', path, `${text}: ${so} declares no property ${q(seg)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+          miss ? `write ${withSeg(text, segs.length - i, miss.name)}` : `add ${q(seg)} to the properties of ${so}`, value);
         return UNKNOWN;
       }
       schema = isObject(props[seg]) ? (props[seg] as Obj) : undefined;
@@ -178,7 +219,13 @@ function resolveData(flow: Flow, screen: ScreenInfo, segs: readonly string[], pa
       return UNKNOWN;
     }
   }
-  return { type: schemaType(schema), schema: segs.length === 1 ? top : undefined };
+  const type = schemaType(schema);
+  const items = schema?.items;
+  return {
+    type,
+    ...(type === 'array' ? { itemType: isObject(items) ? schemaType(items) : 'unknown' } : {}),
+    schema: segs.length === 1 ? top : undefined,
+  };
 }
 
 /**

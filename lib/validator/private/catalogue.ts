@@ -374,6 +374,15 @@ export const COMPONENTS: Readonly<Record<string, ComponentSpec>> = {
 /** Every component accepts `visible` (rules §4 preamble). */
 export const COMMON_PROPS: Readonly<Record<string, PropSpec>> = { visible: bool };
 
+const ALL_PROPS = new Map<ComponentSpec, Readonly<Record<string, PropSpec>>>();
+
+/** A component's properties and the common ones, as one (shared) record. */
+export function propsOf(spec: ComponentSpec): Readonly<Record<string, PropSpec>> {
+  let props = ALL_PROPS.get(spec);
+  if (!props) ALL_PROPS.set(spec, (props = { ...spec.props, ...COMMON_PROPS }));
+  return props;
+}
+
 /** Properties of a static `data-source` option (rules §4.2). */
 export const OPTION_PROPS: Readonly<Record<string, PropSpec>> = {
   'id': { kind: 'string' },
@@ -432,3 +441,37 @@ export const ACTIONS: Readonly<Record<string, { since?: Version; keys: readonly 
 
 /** Structural components: they hold other components and are not counted as screen content. */
 export const CONTAINERS: ReadonlySet<string> = new Set(['Form', 'If', 'Switch']);
+
+/** Top-level keys of a document (rule D3). */
+export const TOP_LEVEL_KEYS: readonly string[] = ['version', 'screens', 'routing_model', 'data_api_version', 'data_channel_uri'];
+/** Keys of a screen (rules §2). */
+export const SCREEN_KEYS: readonly string[] = ['id', 'layout', 'terminal', 'success', 'title', 'data', 'refresh_on_back', 'sensitive'];
+/** Keys of a layout, and its only type (rule S5). */
+export const LAYOUT_KEYS: readonly string[] = ['type', 'children'];
+export const LAYOUT_TYPES: readonly string[] = ['SingleColumnLayout'];
+/** Keys of a navigate's `next`, and its only type (rules §6). */
+export const NEXT_KEYS: readonly string[] = ['type', 'name'];
+export const NEXT_TYPES: readonly string[] = ['screen'];
+/** CalendarPicker `include-days` (rules §4.2). */
+export const DAYS: readonly string[] = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+const PROPERTY_RECORDS: ReadonlyArray<Readonly<Record<string, PropSpec>>> = [
+  ...Object.values(COMPONENTS).map((c) => c.props), COMMON_PROPS, OPTION_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_END_PROPS,
+  NAV_START_PROPS, CAROUSEL_IMAGE_PROPS,
+];
+
+/**
+ * Every key that is valid somewhere in a document, in some version: a key from this set is never a
+ * misspelling, even where it does not belong (that is another finding).
+ */
+export const ALL_KEYS: ReadonlySet<string> = new Set([
+  ...PROPERTY_RECORDS.flatMap((r) => Object.keys(r)),
+  ...Object.values(ACTIONS).flatMap((a) => a.keys),
+  ...NEXT_KEYS, ...TOP_LEVEL_KEYS, ...SCREEN_KEYS, ...LAYOUT_KEYS,
+]);
+
+/** Every value of every enum of the catalogue (component properties, days, next.type, layout type). */
+export const ALL_ENUM_VALUES: ReadonlySet<string> = new Set([
+  ...PROPERTY_RECORDS.flatMap((r) => Object.values(r).flatMap((p) => p.enum ?? [])),
+  ...DAYS, ...NEXT_TYPES, ...LAYOUT_TYPES,
+]);

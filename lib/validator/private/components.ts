@@ -3,14 +3,15 @@
  * If/Switch branches and footers, and the per-component constraints.
  */
 import { checkAction } from './actions';
-import { checkString, resolveReference, walkStrings } from './bindings';
+import { Resolved, checkString, resolveReference, walkStrings } from './bindings';
 import {
-  BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMMON_PROPS, COMPONENTS, CONTAINERS, IF_BRANCH_COMPONENTS, Kind,
-  NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, SWITCH_CASE_COMPONENTS, ValueType,
+  ACTIONS, BRANCH_UNCONFIRMED, CAROUSEL_IMAGE_PROPS, CHIPS_IN_SWITCH_SINCE, COMPONENTS, CONTAINERS, DAYS, IF_BRANCH_COMPONENTS, Kind,
+  NAV_END_PROPS, NAV_ITEM_PROPS, NAV_MAIN_CONTENT_PROPS, NAV_START_PROPS, OPTION_EVENTS, OPTION_PROPS, PropSpec, propsOf, SWITCH_CASE_COMPONENTS, ValueType,
 } from './catalogue';
 import { Obj, Path, codePointLength, has, isBlank, isObject, jsonType, q, plural } from './context';
 import { structurallyDifferent } from './data-schema';
-import { unknownKey } from './keys';
+import { checkKeys, keyPath, keySpace } from './keys';
+import { enumError } from './names';
 import { ComponentNode, Flow, ScreenInfo } from './model';
 import { checkCondition, wholeReference } from './references';
 import { V4_0, V5_0, V6_0, V6_3, formatVersion } from './versions';
@@ -50,12 +51,18 @@ function checkComponent(flow: Flow, screen: ScreenInfo, node: ComponentNode): vo
     }
     return;
   }
+  if (node.misspelt !== undefined) {
+    // A near miss of a known type: certainly broken in every version; checked below as the type meant.
+    ctx.error('UNKNOWN_COMPONENT', path.at('type'), `there is no component type ${q(node.misspelt)}; did you mean ${q(type)}?`, `write "type": "${type}"`, node.misspelt);
+  }
   ctx.gate(spec.since, path.at('type'), `the ${type} component`, type);
   checkPlacement(flow, node);
-  checkProps(flow, screen, node, comp, { ...spec.props, ...COMMON_PROPS }, path, type, spec.events ?? {});
+  checkProps(flow, screen, node, comp, propsOf(spec), path, type, spec.events ?? {});
   for (const key of spec.required) {
     if (!has(comp, key)) {
       ctx.error('MISSING_REQUIRED_PROPERTY', path.at(key), `the ${type} is missing its required property ${q(key)}`, `add ${q(key)} to the ${type}`);
+      // Its action is not there to be followed (a Footer's navigate): the routing checks hold back.
+      if (spec.events && has(spec.events, key)) screen.unresolvedRoute = true;
     }
   }
   for (const [key, since] of Object.entries(spec.requiredSince ?? {})) {
@@ -98,19 +105,23 @@ function checkPlacement(flow: Flow, node: ComponentNode): void {
 }
 
 /**
- * Checks an object's properties against a spec: unknown keys (C8), version gates, Form-only
- * placement, JSON types, enums, character limits, blanks (C9, D10), references and actions.
+ * Checks an object's properties against a spec: unknown and misspelt keys (C8), version gates,
+ * Form-only placement, JSON types, enums, character limits, blanks (C9, D10), references and
+ * actions. Returns the object as the later checks read it (misspelt keys renamed). A component's
+ * own keys were checked when it was collected, so `obj` is already that view.
  */
-function checkProps(flow: Flow, screen: ScreenInfo, node: ComponentNode, obj: Obj, props: Readonly<Record<string, PropSpec>>, path: Path,
-  owner: string, events: Readonly<Record<string, readonly string[]>>): void {
+function checkProps(flow: Flow, screen: ScreenInfo, node: ComponentNode, written: Obj, props: Readonly<Record<string, PropSpec>>, path: Path,
+  owner: string, events: Readonly<Record<string, readonly string[]>>): Obj {
   const { ctx } = flow;
+  const obj = written === node.comp ? written : checkKeys(ctx, written, path, owner, keySpace(ctx, props), false);
   for (const key of Object.keys(obj)) {
     if (key === 'type' && obj === node.comp) continue;
     const value = obj[key];
-    const ppath = path.at(key);
+    const ppath = keyPath(path, obj, key);
     const p = Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
     if (!p) {
-      unknownKey(ctx, ppath, key, owner, value, Object.keys(props));
+      // Reported by checkKeys. An action under a key nobody knows cannot be followed.
+      if (isActionLike(value)) screen.unresolvedRoute = true;
       continue;
     }
     if (!ctx.gate(p.since, ppath, `property ${q(key)} of ${owner}`, value)) continue;
@@ -121,6 +132,12 @@ function checkProps(flow: Flow, screen: ScreenInfo, node: ComponentNode, obj: Ob
     }
     checkProp(flow, screen, node, key, p, value, ppath, owner, events);
   }
+  return obj;
+}
+
+/** An object that looks like an action: its `name` is an action's. */
+function isActionLike(v: unknown): boolean {
+  return isObject(v) && typeof v.name === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, v.name);
 }
 
 function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: string, p: PropSpec, value: unknown, ppath: Path, owner: string,
@@ -141,6 +158,8 @@ function checkProp(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: str
     if (info.kind !== 'static') {
       if (p.staticOnly) {
         ctx.error('INVALID_PROPERTY_VALUE', ppath, `${q(key)} cannot be dynamic`, `write a fixed ${key}`, value);
+      } else if (info.resolved && p.linesSince && info.resolved.type === 'array') {
+        checkDynamicLines(flow, key, p, info.resolved, value, ppath, owner);
       } else if (info.resolved && dynamicKindMismatch(p.kind, info.resolved.type)) {
         ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes ${kindName(p.kind)}, but ${value} is declared as ${info.resolved.type}`,
           `bind ${q(key)} to a field of type ${kindName(p.kind)}`, value);
@@ -190,11 +209,28 @@ function checkLines(flow: Flow, screen: ScreenInfo, node: ComponentNode, key: st
   }
 }
 
+/**
+ * A text bound to an array (`${data.lines}`), as a text written as an array of lines is: accepted
+ * from the version that takes lines when its items are strings (or not declared), and otherwise
+ * reported as the literal array would be.
+ */
+function checkDynamicLines(flow: Flow, key: string, p: PropSpec, resolved: Resolved, value: string, ppath: Path, owner: string): void {
+  const { ctx } = flow;
+  const since = p.linesSince!;
+  if (!ctx.atLeast(since)) {
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes a string before version ${formatVersion(since)}, but ${value} is declared as array`,
+      `bind ${q(key)} to a string field, or raise "version" to ${formatVersion(since)} or later for an array of lines`, value);
+  } else if (resolved.itemType !== undefined && resolved.itemType !== 'unknown' && resolved.itemType !== 'string') {
+    ctx.error('INVALID_SCREEN_DYNAMIC_DATA', ppath, `${q(key)} of ${owner} takes a string or an array of strings (lines), but the items of ${value} are declared as ${resolved.itemType}`,
+      `bind ${q(key)} to an array of strings, or declare its items as { "type": "string" }`, value);
+  }
+}
+
 /** Enum, character limits and blanks of a static string. */
 function checkText(flow: Flow, key: string, p: PropSpec, value: string, ppath: Path, owner: string, required = false): void {
   const { ctx } = flow;
   if (p.enum && !p.enum.includes(value)) {
-    ctx.error('INVALID_ENUM_VALUE', ppath, `${q(key)} of ${owner} must be one of ${p.enum.join(', ')}, got ${q(value)}`, `use one of ${p.enum.join(', ')}`, value);
+    enumError(flow.ctx, ppath, `${q(key)} of ${owner}`, p.enum, value, key);
     return;
   }
   if (isBlank(value)) {
@@ -281,7 +317,8 @@ function checkSpecific(flow: Flow, screen: ScreenInfo, node: ComponentNode): voi
     case 'TextInput': {
       if (has(comp, 'pattern')) {
         const it = comp['input-type'];
-        if (typeof it === 'string' && !['text', 'number', 'password', 'passcode'].includes(it)) {
+        // An input-type outside its enum is reported once, as such.
+        if (typeof it === 'string' && spec!.props['input-type'].enum!.includes(it) && !['text', 'number', 'password', 'passcode'].includes(it)) {
           ctx.error('INVALID_DEPENDENCIES', path.at('pattern'), `"pattern" only applies to input-type text, number, password or passcode, not ${q(it)}`,
             'remove "pattern" or change input-type', it);
         }
@@ -303,11 +340,8 @@ function checkSpecific(flow: Flow, screen: ScreenInfo, node: ComponentNode): voi
       checkDates(flow, node, 'iso');
       const days = comp['include-days'];
       if (Array.isArray(days)) {
-        const allowed = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
         days.forEach((d, k) => {
-          if (typeof d === 'string' && !d.includes('${') && !allowed.includes(d)) {
-            ctx.error('INVALID_ENUM_VALUE', path.at('include-days', k), `include-days must hold ${allowed.join(', ')}, got ${q(d)}`, 'use the three-letter English day names', d);
-          }
+          if (typeof d === 'string' && !d.includes('${') && !DAYS.includes(d)) enumError(flow.ctx, keyPath(path, comp, 'include-days').at(k), 'include-days', DAYS, d);
         });
       }
       minNotAboveMax(flow, node, 'min-days', 'max-days');
@@ -418,7 +452,7 @@ function checkDataSource(flow: Flow, screen: ScreenInfo, node: ComponentNode): v
   const { ctx } = flow;
   const { comp, type, spec, path } = node;
   const ds = comp['data-source'];
-  const dsPath = path.at('data-source');
+  const dsPath = keyPath(path, comp, 'data-source');
   const ref = wholeReference(ds);
   if (ref && ref.segs[0] === 'data' && ref.segs.length === 2) {
     const schema = screen.data.get(ref.segs[1]);
@@ -440,13 +474,13 @@ function checkDataSource(flow: Flow, screen: ScreenInfo, node: ComponentNode): v
       type === 'Dropdown' ? 'remove options (or their images)' : 'remove options, or use a Dropdown');
   }
   const imageLimit = ctx.atLeast(V6_0) ? 100 : 300;
-  ds.forEach((opt, k) => {
+  ds.forEach((written, k) => {
     const opath = dsPath.at(k);
-    if (!isObject(opt)) {
-      ctx.error('INVALID_PROPERTY_TYPE', opath, `a ${type} option must be an object with "id" and "title", got ${jsonType(opt)}`, 'write { "id": "a", "title": "A" }', opt);
+    if (!isObject(written)) {
+      ctx.error('INVALID_PROPERTY_TYPE', opath, `a ${type} option must be an object with "id" and "title", got ${jsonType(written)}`, 'write { "id": "a", "title": "A" }', written);
       return;
     }
-    checkProps(flow, screen, node, opt, OPTION_PROPS, opath, `a ${type} option`, OPTION_EVENTS);
+    const opt = checkProps(flow, screen, node, written, OPTION_PROPS, opath, `a ${type} option`, OPTION_EVENTS);
     for (const key of ['id', 'title']) {
       if (!has(opt, key)) ctx.error('MISSING_REQUIRED_PROPERTY', opath.at(key), `a ${type} option requires ${q(key)}`, `add ${q(key)} to the option`);
     }
@@ -466,16 +500,16 @@ function checkCarousel(flow: Flow, screen: ScreenInfo, node: ComponentNode): voi
   const { ctx } = flow;
   const images = node.comp.images;
   if (!Array.isArray(images)) return;
-  const ipath = node.path.at('images');
+  const ipath = keyPath(node.path, node.comp, 'images');
   if (images.length < 1) ctx.error('MIN_ITEMS_REQUIRED', ipath, 'an ImageCarousel needs at least 1 image', 'add images');
   else if (images.length > 3) ctx.error('MAX_ITEMS_EXCEEDED', ipath, `an ImageCarousel holds at most 3 images, got ${images.length}`, 'remove images');
-  images.forEach((img, k) => {
+  images.forEach((written, k) => {
     const p = ipath.at(k);
-    if (!isObject(img)) {
-      ctx.error('INVALID_PROPERTY_TYPE', p, `a carousel image must be an object with "src" and "alt-text", got ${jsonType(img)}`, 'write { "src": "<base64>", "alt-text": "…" }', img);
+    if (!isObject(written)) {
+      ctx.error('INVALID_PROPERTY_TYPE', p, `a carousel image must be an object with "src" and "alt-text", got ${jsonType(written)}`, 'write { "src": "<base64>", "alt-text": "…" }', written);
       return;
     }
-    checkProps(flow, screen, node, img, CAROUSEL_IMAGE_PROPS, p, 'a carousel image', {});
+    const img = checkProps(flow, screen, node, written, CAROUSEL_IMAGE_PROPS, p, 'a carousel image', {});
     for (const key of ['src', 'alt-text']) {
       if (!has(img, key)) ctx.error('MISSING_REQUIRED_PROPERTY', p.at(key), `a carousel image requires ${q(key)}`, `add ${q(key)}`);
     }
@@ -490,28 +524,28 @@ function checkNavigationList(flow: Flow, screen: ScreenInfo, node: ComponentNode
   }
   const items = comp['list-items'];
   if (!Array.isArray(items)) return;
-  const ipath = path.at('list-items');
+  const ipath = keyPath(path, comp, 'list-items');
   if (items.length < 1) ctx.error('MIN_ITEMS_REQUIRED', ipath, 'a NavigationList needs at least 1 item', 'add list items');
   else if (items.length > 20) ctx.error('MAX_ITEMS_EXCEEDED', ipath, `a NavigationList holds at most 20 items, got ${items.length}`, 'remove items');
   const onComponent = has(comp, 'on-click-action');
   let badges = 0;
   let missingAction: Path | undefined;
   let bothAction: Path | undefined;
-  items.forEach((item, k) => {
+  items.forEach((written, k) => {
     const p = ipath.at(k);
-    if (!isObject(item)) {
-      ctx.error('INVALID_PROPERTY_TYPE', p, `a list item must be an object, got ${jsonType(item)}`, 'write { "id": "…", "main-content": { "title": "…" } }', item);
+    if (!isObject(written)) {
+      ctx.error('INVALID_PROPERTY_TYPE', p, `a list item must be an object, got ${jsonType(written)}`, 'write { "id": "…", "main-content": { "title": "…" } }', written);
       return;
     }
-    checkProps(flow, screen, node, item, NAV_ITEM_PROPS, p, 'a NavigationList item', { 'on-click-action': ['navigate', 'data_exchange'] });
+    const item = checkProps(flow, screen, node, written, NAV_ITEM_PROPS, p, 'a NavigationList item', { 'on-click-action': ['navigate', 'data_exchange'] });
     if (!has(item, 'main-content')) ctx.error('MISSING_REQUIRED_PROPERTY', p.at('main-content'), 'a list item requires "main-content"', 'add "main-content": { "title": "…" }');
     const nested: Array<[string, Readonly<Record<string, PropSpec>>, string[]]> = [
       ['main-content', NAV_MAIN_CONTENT_PROPS, ['title']], ['end', NAV_END_PROPS, []], ['start', NAV_START_PROPS, ['image']],
     ];
     for (const [key, props, required] of nested) {
-      const sub = item[key];
-      if (!isObject(sub)) continue;
-      checkProps(flow, screen, node, sub, props, p.at(key), `a list item's ${key}`, {});
+      const written = item[key];
+      if (!isObject(written)) continue;
+      const sub = checkProps(flow, screen, node, written, props, keyPath(p, item, key), `a list item's ${key}`, {});
       for (const r of required) if (!has(sub, r)) ctx.error('MISSING_REQUIRED_PROPERTY', p.at(key, r), `a list item's ${key} requires ${q(r)}`, `add ${q(r)}`);
     }
     const start = item.start;
@@ -543,6 +577,7 @@ function checkNavigationList(flow: Flow, screen: ScreenInfo, node: ComponentNode
       'remove the item actions or the list action');
   }
   if (missingAction) {
+    screen.unresolvedRoute = true;
     ctx.error('MISSING_REQUIRED_PROPERTY', missingAction, 'an item has no on-click-action and the NavigationList has none either', 'add on-click-action to the list, or to every item');
   }
 }
@@ -646,7 +681,7 @@ function checkScreenAggregates(flow: Flow, screen: ScreenInfo): void {
   // If/Switch footers (rules §4.3): a Footer in one branch must be in every branch.
   const footerSlots = new Set(inside.map((n) => `${n.parent}:${n.slot}`));
   nodes.forEach((n, k) => {
-    if (n.type === 'If') {
+    if (n.type === 'If' && has(n.comp, 'then')) {
       const t = footerSlots.has(`${k}:then`);
       const e = footerSlots.has(`${k}:else`);
       if (t !== e) {
@@ -664,8 +699,8 @@ function checkScreenAggregates(flow: Flow, screen: ScreenInfo): void {
     }
   });
 
-  // S7: a terminal screen has a Footer.
-  if (screen.terminal && footers.length === 0) {
+  // S7: a terminal screen has a Footer (unless part of the screen could not be read: the cause is reported).
+  if (screen.terminal && footers.length === 0 && !screen.hidden.lists && !screen.hidden.actions) {
     ctx.error('MISSING_FOOTER_ON_TERMINAL_SCREEN', layoutChildren, 'the terminal screen has no Footer', 'add a Footer whose on-click-action is complete');
   }
 

@@ -4,6 +4,7 @@
  */
 import { Ctx, Obj, Path, has, isObject, jsonType, q } from './context';
 import { ValueType } from './catalogue';
+import { nearMiss, tier } from './names';
 
 const DATA_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array']);
 
@@ -56,8 +57,9 @@ function checkSchemaNode(ctx: Ctx, w: SchemaWork, work: SchemaWork[]): void {
   if (!has(schema, 'type')) {
     ctx.error('INVALID_SCREEN_DATA', path, 'a data declaration needs a "type"', 'add "type": "string" (or number, boolean, object, array)');
   } else if (typeof type !== 'string' || !DATA_TYPES.has(type)) {
-    ctx.error('INVALID_SCREEN_DATA', path.at('type'), `data type must be one of string, number, boolean, object, array, got ${typeof type === 'string' ? q(type) : jsonType(type)}`,
-      'use "string", "number", "boolean", "object" or "array"', type);
+    const miss = typeof type === 'string' ? nearMiss(type, tier(DATA_TYPES, 0)) : undefined;
+    ctx.error('INVALID_SCREEN_DATA', path.at('type'), `data type must be one of string, number, boolean, object, array, got ${typeof type === 'string' ? q(type) : jsonType(type)}${miss ? `; did you mean ${q(miss.name)}?` : ''}`,
+      miss ? `write "type": "${miss.name}"` : 'use "string", "number", "boolean", "object" or "array"', type);
   } else if (type === 'integer') {
     ctx.warn('UNCONFIRMED_DATA_TYPE', path.at('type'), 'data type "integer" is not confirmed by Meta\'s documentation', 'use "number" unless you know Meta accepts "integer"', type);
   }

@@ -139,13 +139,17 @@ function checkGraph(flow: Flow, screens: ScreenInfo[], g: Graph): void {
     ctx.error('INVALID_ROUTING_MODEL', where(component[0], next), `${how} form a cycle through ${component.length} screens (${ids})`,
       'make the routes go forward only: the flow must be acyclic');
   }
-  // Rule 5: an entry screen; rule 6: every screen reachable from it.
+  // Rule 5: an entry screen; rule 6: every screen reachable from it. When a navigate could not be
+  // followed (its target does not exist, its action is unknown), the graph lacks an edge: a screen
+  // it was meant to reach would be reported as unreachable, or as a second entry, for a mistake
+  // already reported where it was made.
+  const incomplete = !g.explicit && screens.some((s) => s.unresolvedRoute);
   const entries = screens.filter((s) => inbound.get(s)!.length === 0);
   if (entries.length === 0) {
     ctx.error('INVALID_ROUTING_MODEL', g.explicit ? Path.ROOT.at('routing_model') : Path.ROOT.at('screens'), `${how} leave no entry screen: every screen is the target of a route`,
       'remove the routes into the first screen');
   } else {
-    if (entries.length > 1) {
+    if (entries.length > 1 && !incomplete) {
       ctx.warn('MULTIPLE_ENTRY_SCREENS', entries[1].path, `${entries.length} screens are not the target of any route (${entries.slice(0, 5).map((s) => q(s.id)).join(', ')}): the flow has several entry screens`,
         'route to every screen but the first, or split the flow');
     }
@@ -160,7 +164,7 @@ function checkGraph(flow: Flow, screens: ScreenInfo[], g: Graph): void {
       }
     }
     for (const s of screens) {
-      if (!reached.has(s)) ctx.error('INVALID_ROUTING_MODEL', s.path, `screen ${q(s.id)} cannot be reached from an entry screen`, 'route to it from an earlier screen, or remove it');
+      if (!reached.has(s) && !incomplete) ctx.error('INVALID_ROUTING_MODEL', s.path, `screen ${q(s.id)} cannot be reached from an entry screen`, 'route to it from an earlier screen, or remove it');
     }
   }
   // Rule 6: every path ends at a terminal screen. A screen opened only as a side trip from an OptIn
@@ -170,8 +174,10 @@ function checkGraph(flow: Flow, screens: ScreenInfo[], g: Graph): void {
     return ins.length > 0 && ins.every((e) => e.aside);
   };
   for (const s of screens) {
-    if (s.terminal || g.out.get(s)!.length > 0 || s.hasDataExchange && !g.explicit) continue;
+    if (s.terminal || g.out.get(s)!.length > 0 || (s.hasDataExchange || s.unresolvedRoute) && !g.explicit) continue;
     if (sideTripOnly(s)) continue;
+    // Reached by nothing while a navigate could not be followed: it may be that navigate's side trip.
+    if (incomplete && inbound.get(s)!.length === 0) continue;
     ctx.error('INVALID_ROUTING_MODEL', g.explicit ? Path.ROOT.at('routing_model') : s.path,
       `screen ${q(s.id)} is not terminal and has no route onward in ${how}: the flow cannot end there`,
       `mark ${q(s.id)} "terminal": true with a complete Footer, or route it to a next screen`);
