@@ -70,8 +70,8 @@ describe('D4: a create that CloudFormation cancelled or that outlived its deadli
     const props = named('signup');
     h.emulator.setLatency(800);
     // The create is under way when a sibling fails; CloudFormation cancels it and sends a Delete.
-    const create = h.handler.invoke({ requestType: 'Create', props });
-    const cleanup = h.handler.invoke({ requestType: 'Delete', props, physicalId: 'FlowStack-Flow-1A2B3C4D5E6F' });
+    const create = h.realTime.invoke({ requestType: 'Create', props });
+    const cleanup = h.realTime.invoke({ requestType: 'Delete', props, physicalId: 'FlowStack-Flow-1A2B3C4D5E6F' });
     const [c, d] = await Promise.all([create, cleanup]);
 
     expect(c.response.Status).toBe('SUCCESS'); // ignored by CloudFormation: the create was cancelled
@@ -145,9 +145,9 @@ describe('D7: renames that hand names over succeed whatever order CloudFormation
     const b = await created(by, 'B');
     const [az, bx] = [named('z'), named('x')];
 
-    const bFirst = h.handler.invoke({ requestType: 'Update', props: bx, oldProps: by, physicalId: b, logicalId: 'B' });
+    const bFirst = h.realTime.invoke({ requestType: 'Update', props: bx, oldProps: by, physicalId: b, logicalId: 'B' });
     await new Promise((r) => setTimeout(r, 300));
-    const aLater = h.handler.invoke({ requestType: 'Update', props: az, oldProps: ax, physicalId: a, logicalId: 'A' });
+    const aLater = h.realTime.invoke({ requestType: 'Update', props: az, oldProps: ax, physicalId: a, logicalId: 'A' });
     const results = await Promise.all([bFirst, aLater]);
 
     expect(results.map((r) => r.response.Status)).toEqual(['SUCCESS', 'SUCCESS']);
@@ -161,8 +161,8 @@ describe('D7: renames that hand names over succeed whatever order CloudFormation
     const b = await created(by, 'B');
 
     const results = await Promise.all([
-      h.handler.invoke({ requestType: 'Update', props: named('y'), oldProps: ax, physicalId: a, logicalId: 'A' }),
-      h.handler.invoke({ requestType: 'Update', props: named('x'), oldProps: by, physicalId: b, logicalId: 'B' }),
+      h.realTime.invoke({ requestType: 'Update', props: named('y'), oldProps: ax, physicalId: a, logicalId: 'A' }),
+      h.realTime.invoke({ requestType: 'Update', props: named('x'), oldProps: by, physicalId: b, logicalId: 'B' }),
     ]);
 
     expect(results.map((r) => r.response.Status)).toEqual(['SUCCESS', 'SUCCESS']);

@@ -83,7 +83,7 @@ describe('Create', () => {
 
   test('waits for a name a sibling resource is renaming away in the same deploy, then creates the flow', async () => {
     const sibling = h.emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow() });
-    const created = h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    const created = h.realTime.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
     await new Promise((r) => setTimeout(r, 300));
     // The sibling's rename lands while this create waits for the name.
     const renamed = { ...h.emulator.flow(sibling.flowId)!, flowName: 'signup-legacy' };
@@ -228,7 +228,7 @@ describe('Create', () => {
 
   test('rides out an access denial while a new grant propagates', async () => {
     h.emulator.setAllowedWabas([OTHER_WABA]);
-    const pending = h.handler.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
+    const pending = h.realTime.invoke({ requestType: 'Create', props: propsFor({ flowJson: flowJson(validFlow()) }) });
     await new Promise((r) => setTimeout(r, 300));
     h.emulator.setAllowedWabas(undefined);
     const { response } = await pending;

@@ -211,7 +211,14 @@ export class Handler {
 export interface Harness {
   readonly emulator: FlowEmulator;
   readonly capture: ResponseCapture;
+  /** A container whose clock runs CLOCK_RATE times faster than real time. */
   readonly handler: Handler;
+  /**
+   * A container on real time, for tests whose outcome depends on another event making progress
+   * while this one waits (a sibling renaming a flow away): on real time the handler's waits are
+   * as long as in production, so the machine's load cannot decide the outcome.
+   */
+  readonly realTime: Handler;
 }
 
 /**
@@ -219,14 +226,16 @@ export interface Harness {
  * once and stopped at the end, with a clean service (state, faults, behaviour) before each test.
  */
 export function useHarness(options: FlowEmulatorOptions = {}): Harness {
-  const h = {} as { emulator: FlowEmulator; capture: ResponseCapture; handler: Handler };
+  const h = {} as { emulator: FlowEmulator; capture: ResponseCapture; handler: Handler; realTime: Handler };
   beforeAll(async () => {
     h.emulator = await FlowEmulator.start(options);
     h.capture = await ResponseCapture.start();
     h.handler = new Handler(h.capture, h.emulator.endpoint);
+    h.realTime = new Handler(h.capture, h.emulator.endpoint, {}, 1);
   });
   afterAll(async () => {
     await h.handler.stop();
+    await h.realTime.stop();
     await h.emulator.close();
     await h.capture.close();
   });
