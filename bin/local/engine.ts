@@ -217,6 +217,8 @@ interface LiveEntry {
   readonly fingerprint?: string;
   /** A Lambda function's configuration, or why it cannot run locally. */
   readonly fn?: LambdaFunctionConfig | string;
+  /** Identifies the function's configuration as Lambda has it (its resolved properties): the same one shares warm containers. */
+  readonly fnVersion?: string;
   /** An IAM resource's statements and attachments. */
   readonly iam?: IamPart;
 }
@@ -356,6 +358,68 @@ function named(type: string, physicalId: string): string {
   return type === RESOURCE_TYPE ? `flow ${physicalId}` : physicalId;
 }
 
+/** A function's configuration, as Lambda would run it, or why it cannot run locally. */
+function functionConfiguration(model: StackModel, id: string, resolved: unknown, stateDir: string): LambdaFunctionConfig | string {
+  const code = model.functions[id];
+  if (!code) return `the code of function ${id} is not available locally (its Code is not a folder asset of the assembly)`;
+  if (resolved === undefined) return `the properties of function ${id} cannot be resolved locally`;
+  const p = resolved as any;
+  const variables = (p.Environment?.Variables ?? {}) as Record<string, unknown>;
+  const role = [...referencesOf(model.resources[id].Properties?.Role ?? null, model.resources)].find((x) => model.resources[x].Type === 'AWS::IAM::Role');
+  return {
+    codeDir: path.resolve(stateDir, code),
+    handler: typeof p.Handler === 'string' ? p.Handler : 'index.handler',
+    environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+    timeoutMs: (Number(p.Timeout) || 3) * 1000,
+    memoryMb: Number(p.MemorySize) || 128,
+    functionName: standInName(model.env, id),
+    runtime: typeof p.Runtime === 'string' ? p.Runtime : undefined,
+    region: model.env.region,
+    // A role of the template is simulated; a role from elsewhere is not (a key without a policy).
+    credentials: credentialsFor(model.env.stackName, role ?? id),
+  };
+}
+
+/** A custom resource of a template, as its events would carry it. */
+export interface CustomResourceView {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly properties: Record<string, unknown>;
+  /** The function of the template its ServiceToken names. */
+  readonly functionId?: string;
+}
+
+/**
+ * A template as the engine reads it, without running a stack operation: the event properties of
+ * each custom resource it would deploy, in creation order (references to other custom resources
+ * do not resolve), and the configuration of each function (`functions`: code folders relative to
+ * `stateDir`). For tools that send single events, like the benchmark's handler measurements.
+ */
+export function describeStack(
+  template: Template,
+  env: LocalEnvironment,
+  functions: Record<string, string>,
+  stateDir: string,
+): { customResources: CustomResourceView[]; functionConfig(functionId: string): LambdaFunctionConfig } {
+  const model = new StackModel(template, env, functions);
+  const ctx = model.ctx(new Map());
+  const customResources = model.order.filter((id) => model.isCustom(id)).map((id) => {
+    const r = model.resources[id];
+    const target = [...referencesOf(r.Properties?.ServiceToken ?? null, model.resources)].find((t) => model.resources[t].Type === 'AWS::Lambda::Function');
+    return { logicalId: id, resourceType: r.Type, properties: asEventProperties(resolve(r.Properties ?? {}, ctx)) as Record<string, unknown>, functionId: target };
+  });
+  return {
+    customResources,
+    functionConfig: (functionId) => {
+      const r = model.resources[functionId];
+      if (r?.Type !== 'AWS::Lambda::Function') throw new TemplateError(`${functionId} is not a Lambda function of the template`);
+      const config = functionConfiguration(model, functionId, resolve(r.Properties ?? {}, ctx), stateDir);
+      if (typeof config === 'string') throw new TemplateError(config);
+      return config;
+    },
+  };
+}
+
 /** Runs one stack operation: a deploy when `next` is given, else a deletion. */
 export async function runStackOperation(op: StackOperation): Promise<StackResult> {
   const engine = new Engine(op);
@@ -393,7 +457,7 @@ class Engine {
         this.live.set(id, { type: d.type, model: prev, custom: { physicalId: d.physicalId, props: d.properties, data: d.data } });
       }
       for (const id of prev.order) {
-        if (!prev.isCustom(id)) this.setStandIn(prev, id);
+        if (!prev.isCustom(id)) this.live.set(id, this.standIn(prev, id));
       }
       this.refreshIam(true);
     }
@@ -449,9 +513,12 @@ class Engine {
     }
     if (!custom) {
       const old = this.live.get(id);
-      const now = this.setStandIn(next, id);
-      if (!old) outcomes.set(id, { kind: 'standin-created' });
-      else if (old.fingerprint !== now.fingerprint) outcomes.set(id, { kind: 'standin-updated', previous: old });
+      const now = this.standIn(next, id);
+      // An unchanged resource is left as it is (a function keeps its warm containers), unless
+      // only the new template's copy of the function's code is available locally.
+      if (old && old.fingerprint === now.fingerprint && !(typeof old.fn === 'string' && typeof now.fn === 'object')) return DONE;
+      this.setLive(id, now);
+      outcomes.set(id, old ? { kind: 'standin-updated', previous: old } : { kind: 'standin-created' });
       return DONE;
     }
     let props: Props;
@@ -729,8 +796,13 @@ class Engine {
 
   // ------------------------------------------------------------------ resources in place
 
-  /** Puts another resource's definition of `model` in place; returns it. */
-  private setStandIn(model: StackModel, id: string): LiveEntry {
+  private setLive(id: string, entry: LiveEntry): void {
+    this.live.set(id, entry);
+    if (entry.iam) this.refreshIam();
+  }
+
+  /** Another resource as `model` defines it, resolved with what is in place now. */
+  private standIn(model: StackModel, id: string): LiveEntry {
     const r = model.resources[id];
     const ctx = model.ctx(this.live);
     let resolved: unknown;
@@ -739,21 +811,20 @@ class Engine {
     } catch {
       resolved = undefined;
     }
-    const entry: LiveEntry = {
+    const fingerprint = JSON.stringify(resolved ?? { unresolved: r.Properties ?? {} });
+    return {
       type: r.Type,
       model,
-      fingerprint: JSON.stringify(resolved ?? { unresolved: r.Properties ?? {} }),
-      ...(r.Type === 'AWS::Lambda::Function' ? { fn: this.functionConfig(model, id, resolved) } : {}),
+      fingerprint,
+      ...(r.Type === 'AWS::Lambda::Function'
+        ? { fn: this.functionConfig(model, id, resolved), fnVersion: createHash('sha256').update(JSON.stringify([standInName(model.env, id), fingerprint])).digest('hex') }
+        : {}),
       ...(IAM_TYPES.has(r.Type) ? { iam: this.iamPart(model, id, ctx) } : {}),
     };
-    this.live.set(id, entry);
-    if (entry.iam) this.refreshIam();
-    return entry;
   }
 
   private restoreStandIn(id: string, previous: LiveEntry): Prepared {
-    this.live.set(id, previous);
-    if (previous.iam) this.refreshIam();
+    this.setLive(id, previous);
     return DONE;
   }
 
@@ -772,26 +843,8 @@ class Engine {
     }
   }
 
-  /** The function's configuration, as Lambda would run it, or why it cannot run locally. */
   private functionConfig(model: StackModel, id: string, resolved: unknown): LambdaFunctionConfig | string {
-    const code = model.functions[id];
-    if (!code) return `the code of function ${id} is not available locally (its Code is not a folder asset of the assembly)`;
-    if (resolved === undefined) return `the properties of function ${id} cannot be resolved locally`;
-    const p = resolved as any;
-    const variables = (p.Environment?.Variables ?? {}) as Record<string, unknown>;
-    const role = [...referencesOf(model.resources[id].Properties?.Role ?? null, model.resources)].find((x) => model.resources[x].Type === 'AWS::IAM::Role');
-    return {
-      codeDir: path.resolve(this.op.stateDir, code),
-      handler: typeof p.Handler === 'string' ? p.Handler : 'index.handler',
-      environment: Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
-      timeoutMs: (Number(p.Timeout) || 3) * 1000,
-      memoryMb: Number(p.MemorySize) || 128,
-      functionName: standInName(this.op.env, id),
-      runtime: typeof p.Runtime === 'string' ? p.Runtime : undefined,
-      region: this.op.env.region,
-      // A role of the template is simulated; a role from elsewhere is not (a key without a policy).
-      credentials: credentialsFor(this.stackName, role ?? id),
-    };
+    return functionConfiguration(model, id, resolved, this.op.stateDir);
   }
 
   /** Gives the emulator the policy each role has now (one access key per role). */
@@ -920,7 +973,7 @@ class Engine {
     if (fnId === undefined) {
       return notSent(`ServiceToken ${JSON.stringify(token)} is not a Lambda function of stack ${this.stackName}; the local deploy runs only the stack's own functions`);
     }
-    const fn = this.live.get(fnId)?.fn;
+    const { fn, fnVersion } = this.live.get(fnId) ?? {};
     if (fn === undefined) return notSent(`function ${fnId} does not exist at this point of the stack operation`);
     if (typeof fn === 'string') return notSent(fn);
 
@@ -950,7 +1003,7 @@ class Engine {
       }
     };
     observe({ ...identity, kind: 'sent', time: sentAt, physicalId: req.physicalId, delivery, serviceTimeoutMs });
-    const handle = this.op.runtime.send(fn, event, { serviceTimeoutMs, delivery, observe: (r) => observe({ ...identity, ...r }) });
+    const handle = this.op.runtime.send(fn, event, { serviceTimeoutMs, delivery, functionVersion: fnVersion, observe: (r) => observe({ ...identity, ...r }) });
     const outcome = handle.outcome.then((o) => {
       this.summaries.push({
         ...identity, resourceType: req.resourceType, physicalId: req.physicalId, status: o.status, how: o.how, reason: o.reason,

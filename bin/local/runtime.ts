@@ -100,6 +100,12 @@ export interface EventHandle {
 export interface SendOptions {
   readonly serviceTimeoutMs: number;
   readonly delivery?: Delivery;
+  /**
+   * Identifies the function's configuration as Lambda has it (code, environment, limits, role):
+   * events with the same one share warm containers, whichever local folder holds the same code.
+   * @default - the whole configuration, code folder included
+   */
+  readonly functionVersion?: string;
   /** Hears what happens to the event, late answers included. */
   readonly observe?: (record: RuntimeRecord) => void;
 }
@@ -143,7 +149,7 @@ export class LocalRuntime {
   public send(fn: LambdaFunctionConfig, input: CustomResourceEvent, options: SendOptions): EventHandle {
     const started = Date.now();
     const event = { ...input, ResponseURL: this.responses.url(input.RequestId) };
-    const pool = this.poolFor(fn);
+    const pool = this.poolFor(fn, options.functionVersion);
     const observe = (r: RuntimeRecord) => {
       try {
         options.observe?.(r);
@@ -322,10 +328,10 @@ export class LocalRuntime {
     for (const l of lines) this.options.echo?.(l);
   }
 
-  private poolFor(fn: LambdaFunctionConfig): ContainerPool {
+  private poolFor(fn: LambdaFunctionConfig, version: string | undefined): ContainerPool {
     // A new configuration (code, environment, limits, role) is a new function version: new containers.
     const config = { ...fn, endpoint: this.options.emulator.endpoint };
-    const key = createHash('sha256').update(JSON.stringify(config)).digest('hex');
+    const key = createHash('sha256').update(JSON.stringify(version === undefined ? config : { version, endpoint: config.endpoint })).digest('hex');
     let p = this.pools.get(key);
     if (!p) {
       p = new ContainerPool(config);
