@@ -41,8 +41,19 @@
  * Other resource types resolve to local stand-ins (names and ARNs made from the stack name and
  * logical id). Each role is simulated with its own access key (see iam.ts).
  *
- * Test hooks (not used by `npm start`): `order` chooses which ready event starts next, `deliver`
- * injects Lambda delivery quirks, `observer` hears every event and every PUT, late ones included.
+ * Test hooks (not used by `npm start`): `order` chooses which ready resource starts next, `deliver`
+ * injects Lambda delivery quirks, `observer` hears every event and every PUT, late ones included:
+ *
+ *   const runtime = await LocalRuntime.start({ emulator, logFile });   // shareable by stacks
+ *   const result = await runStackOperation({
+ *     env, previous, next: { template, functions }, stateDir, runtime,
+ *     concurrency: 3, order: seededOrder(seed),
+ *     deliver: (e) => (e.RequestType === 'Create' ? { duplicate: { when: 'after', container: 'another' } } : { delayMs: 50 }),
+ *     observer: (r) => records.push(r),               // sent, delivered, answer (counted, late), concluded
+ *     serviceTimeoutMs: 30_000, iamPropagationDelayMs: 1_000,
+ *   });
+ *   result.state; result.sent;                        // DeployedStack, one summary per event
+ *   await runtime.settled();                          // the late answers of cancelled events
  */
 import { createHash, randomBytes, randomUUID } from 'crypto';
 import * as path from 'path';
@@ -190,8 +201,11 @@ export interface StackOperation {
   readonly deliver?: (event: EngineEvent) => Delivery | undefined;
   /** Hears everything that happens to every event. */
   readonly observer?: (record: ObservedRecord) => void;
-  /** Overrides every resource's ServiceTimeout. @default - the resource's ServiceTimeout property, else one hour */
-  readonly serviceTimeoutMs?: number;
+  /**
+   * Overrides the resources' ServiceTimeout: for every event, or per event (undefined: the
+   * resource's own). @default - the resource's ServiceTimeout property, else one hour
+   */
+  readonly serviceTimeoutMs?: number | ((event: EngineEvent) => number | undefined);
   /** How long a statement newly added to a role takes to apply (removals apply at once). @default 0 */
   readonly iamPropagationDelayMs?: number;
 }
@@ -543,7 +557,8 @@ class Engine {
           return 'done';
         }
         outcomes.set(id, { kind: 'create-failed', type: r.Type, physicalId: a.physicalResourceId ?? generatedPhysicalId(this.stackName, id), props });
-        return this.fail(id, true, a.reason, a.physicalResourceId, a.data).kind as Settled;
+        this.fail(id, true, a.reason, a.physicalResourceId, a.data);
+        return 'failed';
       });
     }
     if (sameJson(before.properties, props)) {
@@ -569,7 +584,8 @@ class Engine {
         return 'done';
       }
       outcomes.set(id, { kind: 'update-failed', ...common });
-      return this.fail(id, true, a.reason, before.physicalId, a.data).kind as Settled;
+      this.fail(id, true, a.reason, before.physicalId, a.data);
+      return 'failed';
     });
   }
 
@@ -991,8 +1007,10 @@ class Engine {
       ...(req.physicalId !== undefined ? { PhysicalResourceId: req.physicalId } : {}),
     };
     const seconds = Number(req.props.ServiceTimeout);
-    const serviceTimeoutMs = this.op.serviceTimeoutMs ?? (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SERVICE_TIMEOUT_S) * 1000;
-    const delivery = this.op.deliver?.({ ...event, stackName: this.stackName, phase });
+    const engineEvent: EngineEvent = { ...event, stackName: this.stackName, phase };
+    const override = typeof this.op.serviceTimeoutMs === 'function' ? this.op.serviceTimeoutMs(engineEvent) : this.op.serviceTimeoutMs;
+    const serviceTimeoutMs = override ?? (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_SERVICE_TIMEOUT_S) * 1000;
+    const delivery = this.op.deliver?.(engineEvent);
     this.events++;
     const sentAt = Date.now();
     const observe = (r: ObservedRecord) => {
