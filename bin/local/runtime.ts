@@ -118,6 +118,8 @@ export class LocalRuntime {
 
   private readonly pools = new Map<string, ContainerPool>();
   private readonly running = new Set<Promise<unknown>>();
+  /** Deliveries waiting for their delay. */
+  private waitingDeliveries = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
   private invocations = 0;
@@ -199,7 +201,9 @@ export class LocalRuntime {
     };
     const deliver = (copy: number, delayMs: number, target: { container?: LambdaContainer; avoid?: LambdaContainer }) => {
       scheduled++;
+      this.waitingDeliveries++;
       later(delayMs, () => {
+        this.waitingDeliveries--;
         if (this.closed) {
           ended++;
           finishIfIdle();
@@ -294,9 +298,9 @@ export class LocalRuntime {
     };
   }
 
-  /** Resolves when no invocation is running (late answers of cancelled events included). */
+  /** Resolves when no invocation is running or waiting to be delivered (late answers of cancelled events included). */
   public async settled(): Promise<void> {
-    while (this.running.size > 0 || [...this.pools.values()].some((p) => p.running > 0)) {
+    while (this.running.size > 0 || this.waitingDeliveries > 0 || [...this.pools.values()].some((p) => p.running > 0)) {
       await Promise.race([...this.running, new Promise((r) => setTimeout(r, 20))]);
     }
   }

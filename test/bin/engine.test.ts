@@ -138,7 +138,7 @@ describe('rollback', () => {
     expect(result.state!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   });
 
-  test('ends UPDATE_ROLLBACK_FAILED when a rollback Update fails', async () => {
+  test('fails the rollback, UPDATE_ROLLBACK_FAILED, when a rollback Update fails', async () => {
     // GIVEN X's deployed properties make it fail any Update it gets: the rollback's, which sends them
     const v1 = await h.run({ template: template(h, { X: custom({ Value: '1', Fail: 'Update' }) }) });
 
@@ -264,12 +264,13 @@ describe('retention', () => {
 describe('deliveries', () => {
   test('delivers duplicated and late events to the function and reports every answer, one of them counted', async () => {
     // WHEN A is delivered twice at once, B again after its answer to the same container, C late
+    // and again later to another container
     const result = await h.run({
       template: template(h, { A: custom({ Value: 'a' }), B: custom({ Value: 'b' }), C: custom({ Value: 'c' }) }),
       deliver: (e) =>
         e.LogicalResourceId === 'A' ? { duplicate: { when: 'concurrent' } }
           : e.LogicalResourceId === 'B' ? { duplicate: { when: 'after', container: 'same' } }
-            : { delayMs: 200 },
+            : { delayMs: 100, duplicate: { when: 'after', container: 'another', delayMs: 300 } },
     });
     await h.runtime.settled();
 
@@ -282,13 +283,14 @@ describe('deliveries', () => {
     expect(new Set(startsOf('A').map((l) => l.pid)).size).toBe(2);
     expect(startsOf('B')).toHaveLength(2);
     expect(new Set(startsOf('B').map((l) => l.pid)).size).toBe(1);
-    expect(startsOf('C')).toHaveLength(1);
+    expect(startsOf('C')).toHaveLength(2);
+    expect(new Set(startsOf('C').map((l) => l.pid)).size).toBe(2);
     const answers = (id: string) => h.observed.filter((r) => r.requestId === requestOf(id) && r.kind === 'answer') as Array<{ counted: boolean; late: boolean }>;
     expect(answers('A').map((a) => a.counted).sort()).toEqual([false, true]);
     expect(answers('B').map((a) => [a.counted, a.late])).toEqual([[true, false], [false, true]]);
-    expect(answers('C').map((a) => a.counted)).toEqual([true]);
+    expect(answers('C').map((a) => [a.counted, a.late])).toEqual([[true, false], [false, true]]);
     const delivered = h.observed.filter((r) => r.requestId === requestOf('C') && r.kind === 'delivered');
-    expect(delivered).toHaveLength(1);
+    expect(delivered).toHaveLength(2);
     expectOneConclusionPerEvent(h.observed);
   });
 });
