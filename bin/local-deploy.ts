@@ -3,11 +3,12 @@
  * would deploy them to AWS.
  *
  * It synthesizes the app in-process, uploads the flows' S3 assets to the emulator, works out the
- * events a CloudFormation deploy would send for the Custom::WhatsAppFlow resources (creates,
- * updates, replacements, deletions, rollbacks; see bin/local/engine.ts) and sends each to the
- * provider's bundled handler from the cloud assembly, the code `cdk deploy` ships, running in a
- * local Lambda container against the emulator. What was deployed is kept in the state folder,
- * so the next run applies exactly what changed.
+ * events a CloudFormation deploy would send for the stack's custom resources (creates, updates,
+ * replacements, deletions, rollbacks, independent resources in parallel; see
+ * bin/local/engine.ts) and sends each to the provider's bundled handler from the cloud assembly,
+ * the code `cdk deploy` ships, running in local Lambda containers against the emulator, with the
+ * permissions the stack's policies give its role at that moment. What was deployed is kept in the
+ * state folder, so the next run applies exactly what changed.
  *
  *   npm start                          deploy (again: only what changed)
  *   npm start -- --destroy             delete the stacks' flows, then clear the local state
@@ -20,13 +21,13 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FlowEmulator } from '../emulator';
-import { fillPlaceholders, loadAppBuilder, SynthError, SynthesizedStack, synthesize } from './local/assembly';
+import { customResourceFunctionCode, loadAppBuilder, publishFileAssets, SynthError, SynthesizedStack, synthesize } from './local/assembly';
 import { Row, runStackOperation, StackResult } from './local/engine';
 import { summary, table } from './local/report';
 import { ensureHandlerBundle } from './local/handler-bundle';
 import { LocalRuntime } from './local/runtime';
 import { DeployedState, DeployedStack, StateDir, StateError } from './local/state';
-import { LocalEnvironment, resolve, sameJson, TemplateError } from './local/template';
+import { LocalEnvironment, sameJson, TemplateError } from './local/template';
 
 const DEFAULT_APP = path.join(__dirname, 'app.ts');
 const LOCAL_ACCOUNT = '123456789012';
@@ -43,6 +44,8 @@ options:
   --state-dir <dir>    folder of the local state (default .local)
   --app <file>         module exporting buildApp({ outdir, context }) (default bin/app.ts)
   -c, --context k=v    context value for the app, as with cdk -c (repeatable)
+  --concurrency <n>    resources CloudFormation works on at once (default 10; 1 runs
+                       one event at a time)
   --json               print the result as JSON
   --validate           also run CloudFormation's template validation at synth (slower)
   --verbose            print the provider's log lines
@@ -58,6 +61,7 @@ export interface Io {
 
 interface Args {
   destroy: boolean;
+  concurrency?: number;
   stateDir: string;
   app?: string;
   context: Record<string, string>;
@@ -88,6 +92,13 @@ function parseArgs(argv: string[]): Args {
     switch (flag) {
       case '--destroy': args.destroy = true; break;
       case '--state-dir': args.stateDir = value(); break;
+      case '--concurrency': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new SetupError(`--concurrency needs a whole number of at least 1, got ${JSON.stringify(v)}`);
+        args.concurrency = n;
+        break;
+      }
       case '--app': args.app = value(); break;
       case '-c':
       case '--context': {
@@ -168,14 +179,15 @@ async function deploy(args: Args, state: StateDir, io: Io): Promise<number> {
     for (const stack of synth.stacks) {
       const previous = deployed.stacks[stack.stackName];
       const env = environment(stack, previous);
-      uploadAssets(stack, env, emulator);
-      const functions = keepProviderCode(stack, env, state);
+      publishFileAssets(stack, env, emulator);
+      const functions = keepFunctionCode(stack, env, state);
       const result = await runStackOperation({
         env,
         previous,
         next: { template: stack.template, functions },
         stateDir: state.dir,
         runtime,
+        concurrency: args.concurrency,
         progress: (line) => io.stderr(`  ${line}\n`),
       });
       results.push(result);
@@ -221,6 +233,7 @@ async function destroy(args: Args, state: StateDir, io: Io): Promise<number> {
         previous,
         stateDir: state.dir,
         runtime,
+        concurrency: args.concurrency,
         progress: (line) => io.stderr(`  ${line}\n`),
       });
       results.push(result);
@@ -268,45 +281,16 @@ function environmentOf(stack: DeployedStack): LocalEnvironment {
   return { partition, region, accountId, stackName: stack.stackName, stackId: stack.stackId };
 }
 
-/** Publishes the file assets the template refers to into the emulator's S3, as cdk deploy does before the stack. */
-function uploadAssets(stack: SynthesizedStack, env: LocalEnvironment, emulator: FlowEmulator): void {
-  const templateText = JSON.stringify(stack.template);
-  for (const asset of stack.assets) {
-    if (asset.packaging !== 'file' || path.resolve(asset.source) === path.resolve(stack.templateFile)) continue;
-    for (const d of asset.destinations) {
-      const key = fillPlaceholders(d.objectKey, env);
-      if (!templateText.includes(key)) continue;
-      const bucket = fillPlaceholders(d.bucketName, env);
-      const body = fs.readFileSync(asset.source);
-      const existing = emulator.object(bucket, key);
-      if (existing && existing.equals(body)) continue;
-      emulator.putObject(bucket, key, body, asset.source.endsWith('.json') ? 'application/json' : 'application/octet-stream');
-    }
-  }
-}
-
 /**
- * Keeps a copy of the code of the functions that serve the stack's flows (from the assembly's
- * folder assets), so rollbacks and --destroy run the deployed code even after the app changed.
- * Returns each function's code folder, relative to the state folder.
+ * Keeps a copy of the code of the functions that serve the stack's custom resources (from the
+ * assembly's folder assets), so rollbacks and --destroy run the deployed code even after the app
+ * changed. Returns each function's code folder, relative to the state folder.
  */
-function keepProviderCode(stack: SynthesizedStack, env: LocalEnvironment, state: StateDir): Record<string, string> {
-  const resources = stack.template.Resources ?? {};
-  const tokens = new Set(Object.values(resources).filter((r) => r.Type === 'Custom::WhatsAppFlow').map((r) => JSON.stringify(r.Properties?.ServiceToken)));
+function keepFunctionCode(stack: SynthesizedStack, env: LocalEnvironment, state: StateDir): Record<string, string> {
   const functions: Record<string, string> = {};
-  for (const [id, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::Lambda::Function' || !tokens.has(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))) continue;
-    const code = r.Properties?.Code as Record<string, unknown> | undefined;
-    let key: unknown;
-    try {
-      key = resolve(code?.S3Key, { env, template: stack.template, ref: () => '', getAtt: () => '' });
-    } catch {
-      continue;
-    }
-    const asset = stack.assets.find((a) => a.packaging === 'zip' && a.destinations.some((d) => fillPlaceholders(d.objectKey, env) === key));
-    if (asset && fs.existsSync(asset.source) && fs.statSync(asset.source).isDirectory()) {
-      functions[id] = state.keepFunctionCode(asset.source, asset.hash);
-    }
+  const assets = new Map(stack.assets.map((a) => [a.source, a.hash]));
+  for (const [id, dir] of Object.entries(customResourceFunctionCode(stack, env))) {
+    functions[id] = state.keepFunctionCode(dir, assets.get(dir) ?? path.basename(dir));
   }
   return functions;
 }

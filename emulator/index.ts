@@ -15,6 +15,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import type { AddressInfo, Socket } from 'net';
 import { DEFAULT_BEHAVIOUR, FlowService, ResolvedBehaviour } from './flows';
 import { digest, findOperation, normalizeWabaId, readMembers, ServiceError, statusOf, validationError } from './model';
+import { arnParts, Caller, callerOf, IamGrant, IdentityPolicies, IdentityPolicyOptions } from './iam';
 import { decodeAwsChunked, isAwsChunked, parseObjectPath, sendS3Error } from './s3';
 import { Store, StoredFlow } from './store';
 import type {
@@ -22,6 +23,7 @@ import type {
 } from './types';
 
 export * from './types';
+export type { Caller, IamGrant, IdentityPolicyOptions } from './iam';
 export { SUPPORTED_FLOW_JSON_VERSIONS, checkFlowJson } from './flow-json-check';
 export { DEFAULT_BEHAVIOUR, PREVIEW_TTL_MS } from './flows';
 export { FLOW_CATEGORY_VALUES, MAX_FLOW_JSON_BYTES, normalizeWabaId } from './model';
@@ -113,12 +115,19 @@ export class FlowEmulator {
   private latencyMs: number;
   private bucket?: TokenBucket;
   private allowedWabas?: Set<string>;
+  private readonly identities = new IdentityPolicies();
+  private readonly partition: string;
+  private readonly region: string;
+  private readonly accountId: string;
   private knownWabas?: Set<string>;
   private clockOffsetMs = 0;
   private closing = false;
 
   private constructor(options: FlowEmulatorOptions) {
     this.stateFile = options.stateFile;
+    this.partition = options.partition ?? 'aws';
+    this.region = options.region ?? 'us-east-1';
+    this.accountId = options.accountId ?? '123456789012';
     this.behaviour = { ...DEFAULT_BEHAVIOUR };
     this.configure(options);
     this.latencyMs = options.latencyMs ?? 0;
@@ -201,9 +210,29 @@ export class FlowEmulator {
       : new TokenBucket(requestsPerSecond, burst ?? Math.max(1, requestsPerSecond), () => this.now());
   }
 
-  /** Simulated IAM: calls naming any other WABA get 403 AccessDeniedException. Undefined allows all. */
+  /**
+   * Simulated IAM for every caller, whatever its key: calls naming any other WABA get 403
+   * AccessDeniedException. Undefined allows all. Applies on top of {@link setIdentityPolicy}.
+   */
   setAllowedWabas(ids: readonly string[] | undefined): void {
     this.allowedWabas = ids === undefined ? undefined : new Set(ids.map(normalizeOrThrow));
+  }
+
+  /**
+   * Simulated IAM per caller: the identity policy of the access key id that signs the requests
+   * (SigV4, S3 included). A call by a key with a policy is allowed only when one of its statements
+   * allows `social-messaging:<Operation>` on the WABA's ARN (built from the call's `id` when it is
+   * not an ARN: the principal's partition and account, the signature's Region), or
+   * `s3:GetObject` / `s3:PutObject` on `arn:<partition>:s3:::<bucket>/<key>`; otherwise 403
+   * (AccessDeniedException, S3 AccessDenied). Undefined removes the key's policy: unrestricted.
+   */
+  setIdentityPolicy(accessKeyId: string, grants: readonly IamGrant[] | undefined, options: IdentityPolicyOptions = {}): void {
+    this.identities.set(accessKeyId, grants, options, this.now());
+  }
+
+  /** The statements of a key's identity policy (one action and resource each), or undefined when it has none. */
+  identityPolicy(accessKeyId: string): IamGrant[] | undefined {
+    return this.identities.get(accessKeyId);
   }
 
   /** The only WABAs that exist; others get ResourceNotFoundException. Undefined accepts all. */
@@ -434,7 +463,7 @@ export class FlowEmulator {
       if (unreadable !== undefined) throw new ServiceError('SerializationException', `Could not read the request body: ${unreadable}`);
       if (read.problems.length > 0) throw validationError(read.problems);
       const wabaId = normalizeWabaId(read.input.id!)!;
-      this.authorize(spec.operation, read.input.id!, wabaId);
+      this.authorize(spec.operation, read.input.id!, wabaId, callerOf(req, url));
       output = this.service.execute(spec.operation, wabaId, read.input);
     } catch (e) {
       this.persist();
@@ -455,15 +484,27 @@ export class FlowEmulator {
   }
 
   /** Simulated IAM (403) first, then WABA existence (404). */
-  private authorize(operation: string, given: string, wabaId: string): void {
+  private authorize(operation: string, given: string, wabaId: string, caller: Caller | undefined): void {
     if (this.allowedWabas && !this.allowedWabas.has(wabaId)) {
       const resource = given.startsWith('arn:') ? given : `arn:aws:social-messaging:us-east-1:000000000000:waba/${wabaId.slice('waba-'.length)}`;
       throw new ServiceError('AccessDeniedException',
         `User: arn:aws:sts::000000000000:assumed-role/emulator/caller is not authorized to perform: social-messaging:${operation} on resource: ${resource} because no identity-based policy allows the social-messaging:${operation} action`);
     }
+    if (this.identities.restricts(caller)) {
+      const scope = this.scopeOf(caller);
+      const resource = given.startsWith('arn:') ? given : `arn:${scope.partition}:social-messaging:${scope.region}:${scope.account}:waba/${wabaId.slice('waba-'.length)}`;
+      const denied = this.identities.check(caller, `social-messaging:${operation}`, resource, this.now(), scope.account);
+      if (denied) throw new ServiceError('AccessDeniedException', denied);
+    }
     if (this.knownWabas && !this.knownWabas.has(wabaId)) {
       throw new ServiceError('ResourceNotFoundException', `WhatsApp Business Account ${given} was not found`);
     }
+  }
+
+  /** Partition, Region and account a caller's calls name resources in. */
+  private scopeOf(caller: Caller): { partition: string; region: string; account: string } {
+    const p = arnParts(this.identities.principal(caller.accessKeyId));
+    return { partition: p?.partition ?? this.partition, region: caller.region ?? this.region, account: p?.account ?? this.accountId };
   }
 
   private async handleDownload(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
@@ -509,6 +550,17 @@ export class FlowEmulator {
       return sendS3Error(res, method, 501, 'NotImplemented', 'The emulator implements only path-style GetObject, HeadObject and PutObject', requestId);
     }
     const { bucket, key } = target!;
+    const caller = callerOf(req, url);
+    if (this.identities.restricts(caller)) {
+      const scope = this.scopeOf(caller);
+      const action = operation === 'S3.PutObject' ? 's3:PutObject' : 's3:GetObject';
+      const denied = this.identities.check(caller, action, `arn:${scope.partition}:s3:::${bucket}/${key}`, this.now(), scope.account);
+      if (denied) {
+        call.httpStatus = 403;
+        call.errorType = 'AccessDenied';
+        return sendS3Error(res, method, 403, 'AccessDenied', denied, requestId);
+      }
+    }
     if (operation === 'S3.PutObject') {
       if (content === undefined) {
         call.httpStatus = 400;

@@ -5,6 +5,8 @@
  * - {@link LambdaContainer}: the function's code in a child Node process (a "container"), loaded
  *   once and invoked one event at a time, with Lambda's environment and context; a timed-out or
  *   crashed container is replaced by a fresh one (a cold start) at the next invocation.
+ * - {@link ContainerPool}: the containers of one function configuration, one per concurrent
+ *   invocation, idle ones reused (as Lambda scales a function).
  * - {@link ResponseServer}: the pre-signed S3 URL the provider PUTs its answer to.
  * - {@link sendCustomResourceEvent}: one CloudFormation event, start to answer: the ResponseURL,
  *   the invocation, the wait (bounded by the resource's ServiceTimeout) and CloudFormation's
@@ -47,11 +49,27 @@ export interface LambdaFunctionConfig {
   readonly region?: string;
   /**
    * Where the function's AWS SDK calls go: sets `AWS_ENDPOINT_URL_SOCIALMESSAGING` and
-   * `AWS_ENDPOINT_URL_S3`. Credentials are always dummy ones.
+   * `AWS_ENDPOINT_URL_S3`.
    * @default - none set (the SDK's defaults)
    */
   readonly endpoint?: string;
+  /**
+   * The credentials of the function's execution role (`AWS_ACCESS_KEY_ID`, …): the emulator's
+   * simulated IAM knows the caller by its access key id.
+   * @default - local dummy credentials
+   */
+  readonly credentials?: LambdaCredentials;
 }
+
+/** Temporary credentials, as Lambda gives a function those of its role. */
+export interface LambdaCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** @default 'local-session-token' */
+  readonly sessionToken?: string;
+}
+
+let containerSeq = 0;
 
 /** One log line of an invocation: the line's JSON object, or `{ message, stream }` for plain text. */
 export type LogLine = Record<string, unknown>;
@@ -165,6 +183,8 @@ process.send({ ready: true });
  * container two events at once). Started on first use; replaced after a timeout or a crash.
  */
 export class LambdaContainer {
+  /** Distinguishes the containers of this process (1, 2, …). */
+  public readonly id = ++containerSeq;
   private child?: ChildProcess;
   private starting?: Promise<ChildProcess>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -293,9 +313,9 @@ export class LambdaContainer {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: 'local',
       LAMBDA_TASK_ROOT: path.resolve(c.codeDir),
-      AWS_ACCESS_KEY_ID: 'AKIDLOCALLOCALLOCAL0',
-      AWS_SECRET_ACCESS_KEY: 'local-secret-access-key',
-      AWS_SESSION_TOKEN: 'local-session-token',
+      AWS_ACCESS_KEY_ID: c.credentials?.accessKeyId ?? 'AKIDLOCALLOCALLOCAL0',
+      AWS_SECRET_ACCESS_KEY: c.credentials?.secretAccessKey ?? 'local-secret-access-key',
+      AWS_SESSION_TOKEN: c.credentials?.sessionToken ?? 'local-session-token',
       // Lambda runs a Node.js release the SDK supports; the local Node may be older.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ...(c.endpoint ? { AWS_ENDPOINT_URL_SOCIALMESSAGING: c.endpoint, AWS_ENDPOINT_URL_S3: c.endpoint } : {}),
@@ -340,6 +360,53 @@ export class LambdaContainer {
   }
 }
 
+/**
+ * The containers of one function configuration, as Lambda scales a function: an invocation goes
+ * to an idle container, or to a new one (a cold start) when all are busy, so concurrent events
+ * run in containers of their own.
+ */
+export class ContainerPool {
+  private readonly containers: LambdaContainer[] = [];
+  private readonly busy = new Map<LambdaContainer, number>();
+
+  constructor(public readonly config: LambdaFunctionConfig) {}
+
+  /** Containers started so far. */
+  get started(): number {
+    return this.containers.length;
+  }
+
+  /** Invocations running or queued. */
+  get running(): number {
+    let n = 0;
+    for (const b of this.busy.values()) n += b;
+    return n;
+  }
+
+  /**
+   * Invokes the function on one event: in `container` when given (queued after what it runs),
+   * else in an idle container other than `avoid`, else in a new one.
+   */
+  invoke(event: unknown, options: { readonly container?: LambdaContainer; readonly avoid?: LambdaContainer } = {}): { container: LambdaContainer; invocation: Promise<Invocation> } {
+    let container = options.container ?? this.containers.find((c) => !this.busy.get(c) && c !== options.avoid);
+    if (!container) {
+      container = new LambdaContainer(this.config);
+      this.containers.push(container);
+    }
+    const c = container;
+    this.busy.set(c, (this.busy.get(c) ?? 0) + 1);
+    const invocation = c.invoke(event);
+    invocation.finally(() => this.busy.set(c, (this.busy.get(c) ?? 1) - 1)).catch(() => undefined);
+    return { container: c, invocation };
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.containers.map((c) => c.stop()));
+    this.containers.length = 0;
+    this.busy.clear();
+  }
+}
+
 /** One PUT received on a ResponseURL. */
 export interface ReceivedResponse {
   readonly body: string;
@@ -360,6 +427,7 @@ export class ResponseServer {
 
   private readonly received = new Map<string, ReceivedResponse[]>();
   private readonly waiters = new Map<string, Array<() => void>>();
+  private readonly listeners = new Map<string, Set<(r: ReceivedResponse) => void>>();
   private failures = 0;
   private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -377,8 +445,10 @@ export class ResponseServer {
       const id = decodeURIComponent((req.url ?? '').split('?')[0].replace(/^\/cfn-response\//, ''));
       const body = Buffer.concat(chunks);
       const list = this.received.get(id) ?? [];
-      list.push({ body: body.toString('utf8'), bytes: body.length, receivedAt: Date.now() });
+      const put = { body: body.toString('utf8'), bytes: body.length, receivedAt: Date.now() };
+      list.push(put);
       this.received.set(id, list);
+      for (const l of [...(this.listeners.get(id) ?? [])]) l(put);
       res.writeHead(200, { 'Content-Length': '0' }).end();
       for (const w of this.waiters.get(id) ?? []) w();
       this.waiters.delete(id);
@@ -411,6 +481,22 @@ export class ResponseServer {
       this.waiters.set(requestId, list);
     });
     return first();
+  }
+
+  /** Calls `listener` with every PUT received for a request from now on; returns the unsubscribe. */
+  public subscribe(requestId: string, listener: (r: ReceivedResponse) => void): () => void {
+    const set = this.listeners.get(requestId) ?? new Set();
+    set.add(listener);
+    this.listeners.set(requestId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(requestId) === set) this.listeners.delete(requestId);
+    };
+  }
+
+  /** Forgets the PUTs received for a request (a long run's memory). */
+  public forget(requestId: string): void {
+    this.received.delete(requestId);
   }
 
   /** The next `n` PUTs are answered 503 (a flaky pre-signed URL). */
@@ -508,21 +594,29 @@ export async function sendCustomResourceEvent(
   const puts = responses.responses(input.RequestId);
   const base = { event, puts: puts.length, invocation: ended, durationMs: Date.now() - started };
   if (puts.length === 0) {
-    const secs = Math.round(options.serviceTimeoutMs / 1000);
-    const why = first === 'timeout'
-      ? `no answer within the ServiceTimeout of ${secs} s`
-      : hostError ? `the function could not be invoked: ${hostError.message}`
-        : ended?.timedOut ? `the function timed out (${ended.error?.errorMessage}) without answering`
-          : ended?.crashed ? `the function's container died without answering (${firstLine(ended.crashed)})`
-            : ended?.error ? `the function failed without answering: ${ended.error.errorType}: ${firstLine(ended.error.errorMessage)}`
-              : 'the function returned without answering';
-    return { ...base, status: 'FAILED', reason: `CloudFormation did not receive a response from the custom resource: ${why} (CloudFormation waits up to the ServiceTimeout, ${secs} s)`, data: {} };
+    return { ...base, status: 'FAILED', reason: noAnswerReason(first === 'timeout' ? 'timeout' : hostError ?? ended, options.serviceTimeoutMs), data: {} };
   }
   return { ...base, ...checkAnswer(input, puts[0]) };
 }
 
-/** CloudFormation's checks of an answer. */
-function checkAnswer(
+/**
+ * CloudFormation's reason for a resource that got no answer: the ServiceTimeout ran out, or the
+ * invocation (or the attempt to invoke, an Error) ended without a PUT.
+ */
+export function noAnswerReason(why: 'timeout' | Invocation | Error | undefined, serviceTimeoutMs: number): string {
+  const secs = Math.round(serviceTimeoutMs / 1000);
+  const text = why === 'timeout'
+    ? `no answer within the ServiceTimeout of ${secs} s`
+    : why instanceof Error ? `the function could not be invoked: ${why.message}`
+      : why?.timedOut ? `the function timed out (${why.error?.errorMessage}) without answering`
+        : why?.crashed ? `the function's container died without answering (${firstLine(why.crashed)})`
+          : why?.error ? `the function failed without answering: ${why.error.errorType}: ${firstLine(why.error.errorMessage)}`
+            : 'the function returned without answering';
+  return `CloudFormation did not receive a response from the custom resource: ${text} (CloudFormation waits up to the ServiceTimeout, ${secs} s)`;
+}
+
+/** CloudFormation's checks of an answer (the first PUT to the event's ResponseURL). */
+export function checkAnswer(
   event: CustomResourceEvent,
   put: ReceivedResponse,
 ): Pick<CustomResourceOutcome, 'status' | 'reason' | 'physicalResourceId' | 'data' | 'response'> {

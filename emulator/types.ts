@@ -157,11 +157,22 @@ export interface FlowEmulatorOptions extends BehaviourOptions {
    */
   readonly knownWabas?: readonly string[];
   /**
-   * The WABAs the caller's (simulated) IAM policy allows; calls naming another one get 403
-   * AccessDeniedException.
+   * The WABAs every caller's (simulated) IAM policy allows, whatever its access key; calls naming
+   * another one get 403 AccessDeniedException. Per-caller policies: `setIdentityPolicy()`.
    * @default - all WABAs allowed
    */
   readonly allowedWabas?: readonly string[];
+  /**
+   * Partition, Region and account of the simulated service: they complete the WABA ARN of a call
+   * that names its WABA by id, for identity policies (`setIdentityPolicy`), unless the caller's
+   * principal names its own partition and account, or its signature another Region.
+   * @default 'aws', 'us-east-1', '123456789012'
+   */
+  readonly partition?: string;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
   /**
    * Seed of the flow id generator, for reproducible ids. A state file keeps the seed it was
    * created with.

@@ -27,8 +27,8 @@ export interface BenchOptions {
   /** Largest flow count deployed with the largest document. */
   readonly largestDocDeployMaxFlows: number;
   readonly deployFlowCounts: readonly number[];
-  /** Flow counts also deployed through the offline deploy's engine (one event at a time). */
-  readonly engineFlowCounts: readonly number[];
+  /** Flow counts also deployed with one event at a time (the engine with a concurrency of 1). */
+  readonly serialFlowCounts: readonly number[];
   /** Concurrency levels of the concurrency section. */
   readonly concurrency: readonly number[];
   readonly coldStarts: number;
@@ -49,7 +49,7 @@ export function optionsFor(argv: readonly string[]): BenchOptions {
         largestDocMaxFlows: 1,
         largestDocDeployMaxFlows: 1,
         deployFlowCounts: [5],
-        engineFlowCounts: [5],
+        serialFlowCounts: [5],
         concurrency: [5],
         coldStarts: 3,
         validatorMs: 200,
@@ -63,7 +63,7 @@ export function optionsFor(argv: readonly string[]): BenchOptions {
         largestDocMaxFlows: 200,
         largestDocDeployMaxFlows: 100,
         deployFlowCounts: [1, 10, 100, 200],
-        engineFlowCounts: [1, 10],
+        serialFlowCounts: [1, 10],
         concurrency: [1, 10, 25, 50],
         coldStarts: 21,
         validatorMs: 2000,

@@ -10,6 +10,7 @@
  *
  * The baselines live here, in the benchmark, never in the product.
  */
+import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import { App, ArnFormat, CustomResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,6 +21,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
 import { FLOW_ACTIONS, handlerBundleDir, HANDLER_MEMORY_MB, HANDLER_TIMEOUT } from '../../lib/provider';
 import { Prop, RESOURCE_TYPE } from '../../lib/private/contract';
+import type { LocalEnvironment } from '../../bin/local/template';
 import { ACCOUNT, REGION, WABA } from './context';
 
 export type Variant = 'ours' | 'diy' | 'providerFramework';
@@ -31,6 +33,11 @@ export const VARIANT_LABEL: Record<Variant, string> = {
 };
 
 export const STACK_NAME = 'BenchFlows';
+
+/** Where the local engine deploys a benchmark stack: the pseudo parameters, a new stack id each time. */
+export function benchEnv(stackName = STACK_NAME): LocalEnvironment {
+  return { partition: 'aws', region: REGION, accountId: ACCOUNT, stackName, stackId: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/${randomUUID()}` };
+}
 
 export interface BuildOptions {
   readonly variant: Variant;

@@ -1,22 +1,23 @@
 /**
- * Concurrency: up to 50 Create events at once, each in a handler process of its own (as Lambda
- * would run them), against one rate-limited emulator; our handler against the DIY baseline's.
+ * Concurrency: up to 50 Create events at once, each in a Lambda container of its own, against one
+ * rate-limited emulator; our handler against the DIY baseline's. Each run is a stack creation of c
+ * flows through the local CloudFormation engine with a concurrency of c.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { FlowEmulator } from '../../emulator';
-import { ResponseServer } from '../../emulator/lambda-host';
-import { synthesize } from '../../bin/local/assembly';
-import { RESOURCE_TYPE } from '../../lib/private/contract';
+import { publishFileAssets, SynthesizedStack, synthesize } from '../../bin/local/assembly';
+import { runStackOperation } from '../../bin/local/engine';
+import { LocalRuntime } from '../../bin/local/runtime';
 import { HANDLER_TIMEOUT, SERVICE_TIMEOUT } from '../../lib/provider';
-import { ContainerPool, EventSpec, flowResources, functionConfig, sendAll, serviceFunctionId, uploadAssets, writeDiyHandler } from '../lib/cfn-model';
 import { cpuBusy, cpuSample } from '../lib/cpu';
 import { HANDLER_BUNDLE, variantFiles } from '../lib/context';
+import { writeDiyHandler } from '../lib/diy-handler';
 import type { SectionResult, Table } from '../lib/report';
 import type { SectionContext } from '../lib/section';
-import { buildApp, Variant } from '../lib/stacks';
+import { benchEnv, buildApp, Variant } from '../lib/stacks';
 import { fmtMs, fmtRatio, now, pct } from '../lib/stats';
-import * as fs from 'fs';
-import { idealMs, LATENCY_MS, opsOf, RATE_LIMIT_BURST, RATE_LIMIT_RPS, reconcileListsIn } from './deploy';
+import { engineInput, idealMs, LATENCY_MS, opsOf, RATE_LIMIT_BURST, RATE_LIMIT_RPS, reconcileListsIn } from './deploy';
 
 type Mode = 'ours-warm' | 'diy-warm' | 'ours-cold' | 'ours-cpu';
 const MODE_LABEL: Record<Mode, string> = {
@@ -41,12 +42,9 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
   const maxC = Math.max(...options.concurrency);
   const files = variantFiles(scratch.sub('concurrency-flows'), docs.median, maxC);
   const emulator = await FlowEmulator.start({ idSeed: 'bench-concurrency' });
-  const responses = await ResponseServer.start();
   const diyCode = writeDiyHandler(scratch.sub('diy-handler'));
-  const stacks: Partial<Record<Variant, ReturnType<typeof synthesize>['stacks'][0]>> = {};
-  for (const v of ['ours', 'diy'] as Variant[]) {
-    stacks[v] = synthesize(({ outdir }) => buildApp({ variant: v, files, outdir, validation: false }), { outdir: path.join(scratch.sub('concurrency-out'), v), context: {}, validate: false }).stacks[0];
-  }
+  const stateDir = scratch.sub('concurrency-state');
+  const logFile = path.join(stateDir, 'functions.log');
   const rows: string[][] = [];
   const findings: string[] = [];
   let worstOurs = 0;
@@ -55,26 +53,35 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
   const diyWarm = new Map<number, Run>();
   try {
     for (const c of options.concurrency) {
+      const stacks: Partial<Record<Variant, SynthesizedStack>> = {};
+      for (const v of ['ours', 'diy'] as Variant[]) {
+        stacks[v] = synthesize(({ outdir }) => buildApp({ variant: v, files: files.slice(0, c), outdir, validation: false }), { outdir: path.join(scratch.sub('concurrency-out'), `${v}-${c}`), context: {}, validate: false }).stacks[0];
+      }
       const modes: Mode[] = c === maxC && !options.quick ? ['ours-warm', 'diy-warm', 'ours-cold', 'ours-cpu'] : ['ours-warm', 'diy-warm', 'ours-cpu'];
       for (const mode of modes) {
         ctx.progress(`concurrency ${c}: ${mode}`);
         const variant: Variant = mode === 'diy-warm' ? 'diy' : 'ours';
         const stack = stacks[variant]!;
-        emulator.reset();
-        uploadAssets(stack, emulator);
-        const pool = new ContainerPool({ ...functionConfig(stack, serviceFunctionId(stack.template, RESOURCE_TYPE), variant === 'diy' ? diyCode : undefined), endpoint: emulator.endpoint });
+        // A runtime of its own: its containers start cold, unless warmed below.
+        const runtime = await LocalRuntime.start({ emulator, logFile });
+        const env = benchEnv();
+        const create = () => runStackOperation({
+          env, stateDir, runtime, concurrency: c, serviceTimeoutMs: SERVICE_TIMEOUT.toMilliseconds(),
+          next: engineInput(stack, env, stateDir, variant === 'diy' ? diyCode : undefined),
+        });
         try {
-          const flows = flowResources(stack.template, RESOURCE_TYPE).slice(0, c);
-          const creates: EventSpec[] = flows.map((f) => ({ RequestType: 'Create', LogicalResourceId: f.id, ResourceType: RESOURCE_TYPE, ResourceProperties: f.props }));
           if (mode !== 'ours-cold') {
             // Start c containers and run the same creates once in each (no latency, no limit), so
             // that the handler and its SDK clients are loaded and have made their first calls.
             emulator.setLatency(0);
             emulator.setRateLimit(undefined);
-            await sendAll(creates, pool, responses, { parallelism: c, serviceTimeoutMs: 120_000, deadlineMs: 120_000 });
+            emulator.reset();
+            publishFileAssets(stack, env, emulator);
+            await create();
+            await runtime.settled();
           }
           emulator.reset();
-          uploadAssets(stack, emulator);
+          publishFileAssets(stack, env, emulator);
           if (mode === 'ours-cpu') {
             emulator.setLatency(0);
             emulator.setRateLimit(undefined);
@@ -82,18 +89,24 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
             emulator.setLatency(LATENCY_MS);
             emulator.setRateLimit(RATE_LIMIT_RPS, RATE_LIMIT_BURST);
           }
+          fs.writeFileSync(logFile, '');
           const cpu0 = cpuSample();
-          const { sent, wallMs } = await sendAll(creates, pool, responses, { parallelism: c, serviceTimeoutMs: SERVICE_TIMEOUT.toMilliseconds(), deadlineMs: 300_000 });
+          const t0 = now();
+          const result = await create();
+          const wallMs = now() - t0;
           const busy = cpuBusy(cpu0, cpuSample());
-          const ok = sent.filter((s) => s.outcome.status === 'SUCCESS').length;
+          await runtime.settled();
+          const lines = fs.readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+          const creates = result.sent.filter((e) => e.phase === 'update');
+          const ok = creates.filter((e) => e.status === 'SUCCESS').length;
           const { ops, throttled } = opsOf(emulator);
-          const retries = sent.reduce((a, s) => a + (s.outcome.invocation?.logs ?? []).filter((l) => l.event === 'retry').length, 0);
-          const reconcile = sent.reduce((a, s) => a + reconcileListsIn(s.outcome.invocation?.logs ?? []), 0);
+          const retries = lines.filter((l) => l.event === 'retry').length;
+          const reconcile = reconcileListsIn(lines);
           if (mode === 'ours-warm') oursWarm.set(c, { wallMs, ops, reconcile, throttled });
           if (mode === 'diy-warm') diyWarm.set(c, { wallMs, ops, reconcile, throttled });
-          const longest = Math.max(...sent.map((s) => s.outcome.durationMs));
+          const longest = Math.max(0, ...creates.map((e) => e.durationMs));
           if (variant === 'ours' && mode !== 'ours-cpu') worstOurs = Math.max(worstOurs, longest);
-          const reasons = [...new Set(sent.filter((s) => s.outcome.status !== 'SUCCESS').map((s) => s.outcome.reason.slice(0, 100)))];
+          const reasons = [...new Set(creates.filter((e) => e.status !== 'SUCCESS').map((e) => e.reason.slice(0, 100)))];
           const ideal = mode === 'ours-cpu' ? NaN : idealMs(c, c);
           rows.push([
             String(c), MODE_LABEL[mode], `${pct(ok, c)}${reasons.length ? ` ✗ ${reasons[0]}` : ''}`, fmtMs(wallMs), Number.isNaN(ideal) ? '—' : fmtRatio(wallMs / ideal),
@@ -103,19 +116,18 @@ export async function concurrencySection(ctx: SectionContext): Promise<SectionRe
             Number.isNaN(busy) ? '—' : `${Math.round(busy * 100)}%`,
           ]);
         } finally {
-          await pool.stop();
+          await runtime.close({ graceMs: 0 });
         }
       }
     }
   } finally {
     emulator.setRateLimit(undefined);
-    await responses.close();
     await emulator.close();
   }
   const tables: Table[] = [{
     title: 'Concurrent Create events, one handler process each',
     intro:
-      `c Create events sent at once (median document, distinct flows), each to its own container: "warm" containers ran the same creates once before (no latency, no limit; then the emulator was emptied), "fresh" ones start with the event. ` +
+      `A stack of c flows created by the local CloudFormation engine with a concurrency of c: c Create events sent at once (median document, distinct flows), each to its own container: "warm" containers ran the same creates once before (no latency, no limit; then the emulator was emptied), "fresh" ones start with the event. ` +
       `Emulator: ${LATENCY_MS} ms latency, ${RATE_LIMIT_RPS} requests/s (burst ${RATE_LIMIT_BURST}) over the flow operations; the CPU-only rows remove both. ` +
       `The handler's own deadline is ${HANDLER_TIMEOUT.toMinutes()} min (it answers FAILED 15 s before), CloudFormation's ServiceTimeout ${SERVICE_TIMEOUT.toMinutes()} min. One run per row; "CPU busy" is the whole machine's (${'2'} cores) during the events, other work on it included.`,
     columns: ['c', 'mode', 'events succeeded', 'wall time', 'wall ÷ ideal', 'throughput', 'flow API calls per event', 'throttled (429)', 'handler retries', 'longest event', 'CPU busy'],

@@ -6,18 +6,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { FlowEmulator } from '../../emulator';
-import { LambdaContainer, ResponseServer, sendCustomResourceEvent } from '../../emulator/lambda-host';
-import { synthesize } from '../../bin/local/assembly';
+import { LambdaContainer, LambdaFunctionConfig, ResponseServer, sendCustomResourceEvent } from '../../emulator/lambda-host';
+import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../bin/local/assembly';
+import { CustomResourceView, describeStack } from '../../bin/local/engine';
 import { HANDLER_MEMORY_MB } from '../../lib/provider';
 import { MAX_FLOW_JSON_BYTES, RESOURCE_TYPE } from '../../lib/private/contract';
-import { ContainerPool, flowResources, functionConfig, serviceFunctionId, uploadAssets } from '../lib/cfn-model';
 import { HANDLER_BUNDLE, ROOT } from '../lib/context';
 import type { SectionResult, Table } from '../lib/report';
 import type { SectionContext } from '../lib/section';
-import { buildApp } from '../lib/stacks';
+import { benchEnv, buildApp } from '../lib/stacks';
 import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../lib/stats';
 
 const MB = 1024 * 1024;
+const ENV = benchEnv();
+
+/** The stack's flow (its event properties) and the configuration its function runs with, as the local engine reads them. */
+function flowAndFunction(stack: SynthesizedStack, endpoint: string): { flow: CustomResourceView; config: LambdaFunctionConfig } {
+  const d = describeStack(stack.template, ENV, customResourceFunctionCode(stack, ENV), '/');
+  const flow = d.customResources.find((r) => r.resourceType === RESOURCE_TYPE)!;
+  return { flow, config: { ...d.functionConfig(flow.functionId!), endpoint } };
+}
 
 function loadEsbuild(): typeof import('esbuild') | undefined {
   try {
@@ -148,26 +156,25 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
   const files = [path.join(scratch.sub('handler-flows'), 'small.json')];
   fs.writeFileSync(files[0], ctx.docs.median.text);
   const stack = synthesize(({ outdir }) => buildApp({ variant: 'ours', files, outdir, validation: false }), { outdir: path.join(out, 'small'), context: {}, validate: false }).stacks[0];
-  uploadAssets(stack, emulator);
-  const config = { ...functionConfig(stack, serviceFunctionId(stack.template, RESOURCE_TYPE)), endpoint: emulator.endpoint };
-  const [flow] = flowResources(stack.template, RESOURCE_TYPE);
+  publishFileAssets(stack, ENV, emulator);
+  const { flow, config } = flowAndFunction(stack, emulator.endpoint);
   let seq = 0;
   const coldInvoke = async (kind: 'Delete' | 'Create'): Promise<number> => {
     const container = new LambdaContainer(config);
     try {
       emulator.reset();
-      uploadAssets(stack, emulator);
+      publishFileAssets(stack, ENV, emulator);
       const o = await sendCustomResourceEvent(
         container,
         responses,
         {
           RequestType: kind,
-          ServiceToken: String(flow.props.ServiceToken),
+          ServiceToken: String(flow.properties.ServiceToken),
           StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchFlows/cold',
           RequestId: `cold-${++seq}`,
-          LogicalResourceId: flow.id,
+          LogicalResourceId: flow.logicalId,
           ResourceType: RESOURCE_TYPE,
-          ResourceProperties: flow.props,
+          ResourceProperties: flow.properties,
           ...(kind === 'Delete' ? { PhysicalResourceId: 'WhatsAppFlow::CREATE_FAILED' } : {}),
         },
         { serviceTimeoutMs: 60_000 },
@@ -236,19 +243,19 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
   const s1 = synthesize(({ outdir }) => buildApp({ variant: 'ours', files: [v1], outdir, validation: false, publish: true }), { outdir: path.join(out, 'big1'), context: {}, validate: false }).stacks[0];
   const s2 = synthesize(({ outdir }) => buildApp({ variant: 'ours', files: [v2], outdir, validation: false, publish: true }), { outdir: path.join(out, 'big2'), context: {}, validate: false }).stacks[0];
   emulator.reset();
-  uploadAssets(s1, emulator);
-  uploadAssets(s2, emulator);
-  const pool = new ContainerPool({ ...functionConfig(s1, serviceFunctionId(s1.template, RESOURCE_TYPE)), endpoint: emulator.endpoint });
+  publishFileAssets(s1, ENV, emulator);
+  publishFileAssets(s2, ENV, emulator);
+  const first = flowAndFunction(s1, emulator.endpoint);
+  const c = new LambdaContainer(first.config);
   const memRows: string[][] = [];
   let peakNote = '';
   try {
-    const c = pool.take();
-    const [f1] = flowResources(s1.template, RESOURCE_TYPE);
-    const [f2] = flowResources(s2.template, RESOURCE_TYPE);
-    const base = { ServiceToken: String(f1.props.ServiceToken), StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchFlows/mem', LogicalResourceId: f1.id, ResourceType: RESOURCE_TYPE };
-    const idle = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Delete', RequestId: 'mem-0', ResourceProperties: f1.props, PhysicalResourceId: 'WhatsAppFlow::CREATE_FAILED' }, { serviceTimeoutMs: 60_000 });
-    const created = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Create', RequestId: 'mem-1', ResourceProperties: f1.props }, { serviceTimeoutMs: 120_000 });
-    const updated = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Update', RequestId: 'mem-2', ResourceProperties: f2.props, OldResourceProperties: f1.props, PhysicalResourceId: created.physicalResourceId }, { serviceTimeoutMs: 120_000 });
+    const f1 = first.flow.properties;
+    const f2 = flowAndFunction(s2, emulator.endpoint).flow.properties;
+    const base = { ServiceToken: String(f1.ServiceToken), StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/BenchFlows/mem', LogicalResourceId: first.flow.logicalId, ResourceType: RESOURCE_TYPE };
+    const idle = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Delete', RequestId: 'mem-0', ResourceProperties: f1, PhysicalResourceId: 'WhatsAppFlow::CREATE_FAILED' }, { serviceTimeoutMs: 60_000 });
+    const created = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Create', RequestId: 'mem-1', ResourceProperties: f1 }, { serviceTimeoutMs: 120_000 });
+    const updated = await sendCustomResourceEvent(c, responses, { ...base, RequestType: 'Update', RequestId: 'mem-2', ResourceProperties: f2, OldResourceProperties: f1, PhysicalResourceId: created.physicalResourceId }, { serviceTimeoutMs: 120_000 });
     // The idle handler's resident memory (after a no-op event) is the baseline.
     const baseline = idle.invocation?.rss ?? NaN;
     for (const [label, o] of [['loaded, idle (after a no-op event)', idle], ['Create (publish: true)', created], ['Update of the content', updated]] as const) {
@@ -261,7 +268,7 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
       findings.push(`Creating and updating a ${fmtBytes(size)} flow peaks at ${fmtBytes(peak)} RSS, ${((peak - baseline) / size).toFixed(1)}× the content above the idle handler (${fmtBytes(baseline)} resident after a no-op event): each upload holds the content's bytes and the SDK's request body (base64 inside JSON) as a string and then as bytes, about 4× the content, and the Update's peak also counts what the Create left for the garbage collector (with a heap limit of ${Math.floor(HANDLER_MEMORY_MB * 0.9)} MB, V8 collects late). Each event on its own, with garbage collected before it, stays under 6× (test/lambda/large-content.test.ts). Streaming the base64 encoding would cut it further; ${HANDLER_MEMORY_MB} MB leaves room, so this matters only if the memory is lowered.`);
     }
   } finally {
-    await pool.stop();
+    await c.stop();
     await responses.close();
     await emulator.close();
   }

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, AssetStaging } from 'aws-cdk-lib';
-import type { Template } from './template';
+import { LocalEnvironment, referencesOf, resolve, Template } from './template';
 
 /** The app could not be loaded or synthesized. */
 export class SynthError extends Error {
@@ -138,6 +138,64 @@ export function fillPlaceholders(text: string, env: { partition: string; region:
     .replace(/\$\{AWS::Partition\}/g, env.partition)
     .replace(/\$\{AWS::Region\}/g, env.region)
     .replace(/\$\{AWS::AccountId\}/g, env.accountId);
+}
+
+/** Where file assets go: the emulator's S3 (FlowEmulator). */
+export interface AssetStore {
+  object(bucket: string, key: string): Buffer | undefined;
+  putObject(bucket: string, key: string, body: Buffer, contentType?: string): void;
+}
+
+/**
+ * Publishes the file assets the template refers to (not the template itself), as cdk deploy does
+ * before it deploys the stack; an object already there with the same bytes is left alone.
+ * Returns how many objects were written.
+ */
+export function publishFileAssets(stack: SynthesizedStack, env: LocalEnvironment, store: AssetStore): number {
+  const templateText = JSON.stringify(stack.template);
+  let written = 0;
+  for (const asset of stack.assets) {
+    if (asset.packaging !== 'file' || path.resolve(asset.source) === path.resolve(stack.templateFile)) continue;
+    for (const d of asset.destinations) {
+      const key = fillPlaceholders(d.objectKey, env);
+      if (!templateText.includes(key)) continue;
+      const bucket = fillPlaceholders(d.bucketName, env);
+      const body = fs.readFileSync(asset.source);
+      const existing = store.object(bucket, key);
+      if (existing && existing.equals(body)) continue;
+      store.putObject(bucket, key, body, asset.source.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+      written++;
+    }
+  }
+  return written;
+}
+
+/**
+ * The code folder (a folder asset of the assembly) of each Lambda function of the stack that is
+ * the ServiceToken of a custom resource: what the local deploy runs.
+ */
+export function customResourceFunctionCode(stack: SynthesizedStack, env: LocalEnvironment): Record<string, string> {
+  const resources = stack.template.Resources ?? {};
+  const served = new Set<string>();
+  for (const r of Object.values(resources)) {
+    if (!r || typeof r.Type !== 'string' || !(r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) continue;
+    for (const id of referencesOf(r.Properties?.ServiceToken ?? null, resources)) {
+      if (resources[id]?.Type === 'AWS::Lambda::Function') served.add(id);
+    }
+  }
+  const code: Record<string, string> = {};
+  for (const id of served) {
+    const c = resources[id].Properties?.Code as Record<string, unknown> | undefined;
+    let key: unknown;
+    try {
+      key = resolve(c?.S3Key, { env, template: stack.template, ref: () => '', getAtt: () => '' });
+    } catch {
+      continue;
+    }
+    const asset = stack.assets.find((a) => a.packaging === 'zip' && a.destinations.some((d) => fillPlaceholders(d.objectKey, env) === key));
+    if (asset && fs.existsSync(asset.source) && fs.statSync(asset.source).isDirectory()) code[id] = asset.source;
+  }
+  return code;
 }
 
 function messageOf(e: unknown): string {

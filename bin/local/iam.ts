@@ -1,171 +1,83 @@
 /**
- * Simulated IAM for the local deploy: which WABAs the provider's role may act on while each
- * event runs, from the policies of the templates and the order CloudFormation creates, updates
- * and deletes them in.
+ * Simulated IAM for the local deploy: each role of a stack is one access key id (derived from the
+ * stack name and the role's logical id), the credentials of the containers of the functions that
+ * run with that role; the role's policy at any moment of the stack operation is made of the
+ * policies that exist at that moment (the engine creates, updates, restores and deletes them in
+ * CloudFormation's order) and is given to the emulator, which checks every call against it.
  *
- * The emulator's IAM knows WABAs only (not actions), so a WABA counts as granted when an Allow
- * statement of a policy attached to the role grants any social-messaging action on it.
- *
- * CloudFormation runs independent resources in parallel, so a policy is only counted on when
- * the order is guaranteed by a dependency:
- * - a policy added by the update exists for an event only if the resource depends on it;
- * - a policy changed by the update has its new statements only for resources that depend on it,
- *   and otherwise only what the old and new statements share;
- * - a policy removed by the update lives until the cleanup phase, where it outlives only the
- *   old resources that depended on it;
- * - a rollback puts changed policies back before the new resources are deleted (rollback cleanup);
- * - a stack deletion deletes a policy after the resources that depend on it, and only those.
+ * A role's policy is the Allow statements of:
+ * - its inline `Policies`;
+ * - the AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources attached to it, by their `Roles`
+ *   or by the role's `ManagedPolicyArns` (a `Ref` to the managed policy).
+ * Deny statements, NotAction, NotResource, conditions and AWS managed policies are not modelled
+ * (a Deny or a condition would only take permissions away: the simulation errs on allowing).
  */
-import { LocalEnvironment, resolve, ResolveContext, TemplateResource } from './template';
+import { createHash } from 'crypto';
+import type { IamGrant } from '../../emulator';
+import type { LambdaCredentials } from '../../emulator/lambda-host';
+import { referencesOf, resolve, ResolveContext, TemplateResource } from './template';
 
-/** The WABAs a policy grants: all of them, or a set of `waba-<id>`. */
-export interface WabaGrant {
-  readonly all: boolean;
-  readonly wabas: ReadonlySet<string>;
+/** The simulated credentials of a role of a stack (or, for a function whose role is not in the template, of the function). */
+export function credentialsFor(stackName: string, principalId: string): LambdaCredentials {
+  const digest = createHash('sha256').update(`${stackName}/${principalId}`).digest();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let id = '';
+  for (let i = 0; i < 16; i++) id += alphabet[digest[i] % 32];
+  return { accessKeyId: `ASIA${id}`, secretAccessKey: digest.subarray(16).toString('base64'), sessionToken: 'local-session-token' };
 }
 
-const NONE: WabaGrant = { all: false, wabas: new Set() };
-const ALL: WabaGrant = { all: true, wabas: new Set() };
+/** The Allow statements of a policy document, resolved. */
+export function grantsOf(document: unknown, ctx: ResolveContext): IamGrant[] {
+  const doc = resolve(document ?? {}, ctx) as any;
+  const statements: any[] = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
+  const grants: IamGrant[] = [];
+  for (const s of statements) {
+    if (s?.Effect !== 'Allow' || s.Action === undefined || s.Resource === undefined) continue;
+    grants.push({ actions: ([] as unknown[]).concat(s.Action).map(String), resources: ([] as unknown[]).concat(s.Resource).map(String) });
+  }
+  return grants;
+}
 
-/** When an event runs, relative to the stack operation. */
-export type Phase = 'update' | 'rollback' | 'rollback-cleanup' | 'cleanup' | 'destroy';
+/** What one IAM resource contributes to the roles of its template, as it is in place. */
+export type IamPart =
+  | { readonly kind: 'role'; readonly inline: IamGrant[]; readonly managedPolicies: ReadonlySet<string> }
+  | { readonly kind: 'policy'; readonly grants: IamGrant[]; readonly roles: ReadonlySet<string> };
 
-/** The policies of one template that apply to the provider function's role, by logical id. */
-export interface RoleGrants {
-  /** The role's logical id, or undefined when the role is not in the template (not simulated). */
-  readonly roleId?: string;
-  readonly policies: ReadonlyMap<string, WabaGrant>;
+export const IAM_TYPES: ReadonlySet<string> = new Set(['AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']);
+
+/** Reads an IAM resource of a template (its properties resolved with `ctx`). */
+export function iamPartOf(r: TemplateResource, resources: Record<string, TemplateResource>, ctx: ResolveContext): IamPart | undefined {
+  const p = r.Properties ?? {};
+  switch (r.Type) {
+    case 'AWS::IAM::Role': {
+      const inline = Array.isArray(p.Policies) ? p.Policies : [];
+      return {
+        kind: 'role',
+        inline: inline.flatMap((x: any) => grantsOf(x?.PolicyDocument, ctx)),
+        managedPolicies: referencesOf(p.ManagedPolicyArns ?? [], resources),
+      };
+    }
+    case 'AWS::IAM::Policy':
+    case 'AWS::IAM::ManagedPolicy':
+      return { kind: 'policy', grants: grantsOf(p.PolicyDocument, ctx), roles: referencesOf(p.Roles ?? [], resources) };
+    default:
+      return undefined;
+  }
 }
 
 /**
- * The WABA grants of the policies attached to the role of the function `functionId`: its
- * AWS::IAM::Policy and AWS::IAM::ManagedPolicy resources (by `Roles`, or by the role's
- * `ManagedPolicyArns`) and the role's inline `Policies`.
+ * The policy of each role in place, from the IAM resources in place (by logical id): the role's
+ * inline statements and those of every policy attached to it.
  */
-export function roleGrants(resources: Record<string, TemplateResource>, functionId: string | undefined, ctx: ResolveContext): RoleGrants {
-  const fn = functionId ? resources[functionId] : undefined;
-  const role = fn?.Properties?.Role as unknown;
-  const roleId = role && typeof role === 'object' && Array.isArray((role as any)['Fn::GetAtt']) ? String((role as any)['Fn::GetAtt'][0]) : undefined;
-  if (!roleId || resources[roleId]?.Type !== 'AWS::IAM::Role') return { policies: new Map() };
-
-  const policies = new Map<string, WabaGrant>();
-  const roleProps = resources[roleId].Properties ?? {};
-  const inline = Array.isArray(roleProps.Policies) ? roleProps.Policies : [];
-  if (inline.length > 0) {
-    policies.set(roleId, union(inline.map((p: any) => grantOf(p?.PolicyDocument, ctx))));
-  }
-  const attachedByRole = new Set(
-    (Array.isArray(roleProps.ManagedPolicyArns) ? roleProps.ManagedPolicyArns : [])
-      .map((a: any) => (a && typeof a === 'object' && typeof a.Ref === 'string' ? a.Ref : undefined))
-      .filter((x: unknown): x is string => typeof x === 'string'),
-  );
-  for (const [id, r] of Object.entries(resources)) {
-    if (r.Type !== 'AWS::IAM::Policy' && r.Type !== 'AWS::IAM::ManagedPolicy') continue;
-    const roles = Array.isArray(r.Properties?.Roles) ? (r.Properties!.Roles as unknown[]) : [];
-    const attached = attachedByRole.has(id) || roles.some((x: any) => x && typeof x === 'object' && x.Ref === roleId);
-    if (attached) policies.set(id, grantOf(r.Properties?.PolicyDocument, ctx));
-  }
-  return { roleId, policies };
-}
-
-function grantOf(document: unknown, ctx: ResolveContext): WabaGrant {
-  const doc = resolve(document ?? {}, ctx) as any;
-  const statements: any[] = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
-  const wabas = new Set<string>();
-  for (const s of statements) {
-    if (s?.Effect !== 'Allow' || s.Action === undefined) continue;
-    const actions: string[] = ([] as unknown[]).concat(s.Action).map((a) => String(a).toLowerCase());
-    if (!actions.some((a) => a === '*' || a.startsWith('social-messaging:'))) continue;
-    for (const resource of ([] as unknown[]).concat(s.Resource ?? [])) {
-      const w = wabaOf(String(resource), ctx.env);
-      if (w === 'all') return ALL;
-      if (w) wabas.add(w);
+export function rolePolicies(parts: ReadonlyMap<string, IamPart>): Map<string, IamGrant[]> {
+  const out = new Map<string, IamGrant[]>();
+  for (const [roleId, role] of parts) {
+    if (role.kind !== 'role') continue;
+    const grants = [...role.inline];
+    for (const [policyId, policy] of parts) {
+      if (policy.kind === 'policy' && (policy.roles.has(roleId) || role.managedPolicies.has(policyId))) grants.push(...policy.grants);
     }
+    out.set(roleId, grants);
   }
-  return { all: false, wabas };
-}
-
-/** The WABA an ARN pattern names in this account and Region: `waba-<id>`, 'all', or undefined. */
-function wabaOf(arn: string, env: LocalEnvironment): string | 'all' | undefined {
-  if (arn === '*') return 'all';
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition, service, region, account] = parts;
-  const resource = parts.slice(5).join(':');
-  if (!glob(partition, env.partition) || !glob(service, 'social-messaging') || !glob(region, env.region) || !glob(account, env.accountId)) {
-    return undefined;
-  }
-  if (resource === '*') return 'all';
-  const m = /^waba\/(.+)$/.exec(resource);
-  if (!m) return undefined;
-  return /[*?]/.test(m[1]) ? 'all' : `waba-${m[1]}`;
-}
-
-function glob(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`);
-  return re.test(value);
-}
-
-function union(grants: WabaGrant[]): WabaGrant {
-  if (grants.some((g) => g.all)) return ALL;
-  return { all: false, wabas: new Set(grants.flatMap((g) => [...g.wabas])) };
-}
-
-function intersection(a: WabaGrant, b: WabaGrant): WabaGrant {
-  if (a.all) return b;
-  if (b.all) return a;
-  return { all: false, wabas: new Set([...a.wabas].filter((w) => b.wabas.has(w))) };
-}
-
-/** One stack operation's IAM: the old and new templates' grants and dependencies. */
-export class IamSimulation {
-  constructor(
-    private readonly old: RoleGrants | undefined,
-    private readonly next: RoleGrants | undefined,
-    private readonly oldDeps: ReadonlyMap<string, ReadonlySet<string>>,
-    private readonly newDeps: ReadonlyMap<string, ReadonlySet<string>>,
-  ) {}
-
-  /** Whether the role is in a template at all; if not, every WABA is allowed. */
-  get simulated(): boolean {
-    return Boolean(this.old?.roleId ?? this.next?.roleId);
-  }
-
-  /**
-   * The WABAs the role may act on while the event of `logicalId` runs in `phase`; undefined
-   * when all are (or IAM is not simulated).
-   */
-  allowedWabas(phase: Phase, logicalId: string): string[] | undefined {
-    if (!this.simulated) return undefined;
-    const oldPolicies = this.old?.policies ?? new Map<string, WabaGrant>();
-    const newPolicies = this.next?.policies ?? new Map<string, WabaGrant>();
-    const oldDeps = this.oldDeps.get(logicalId) ?? new Set<string>();
-    const newDeps = this.newDeps.get(logicalId) ?? new Set<string>();
-    const grants: WabaGrant[] = [];
-    for (const id of new Set([...oldPolicies.keys(), ...newPolicies.keys()])) {
-      const before = oldPolicies.get(id);
-      const after = newPolicies.get(id);
-      grants.push(this.grantDuring(phase, before, after, oldDeps.has(id), newDeps.has(id)));
-    }
-    const all = union(grants);
-    return all.all ? undefined : [...all.wabas].sort();
-  }
-
-  private grantDuring(phase: Phase, before: WabaGrant | undefined, after: WabaGrant | undefined, oldDependsOn: boolean, newDependsOn: boolean): WabaGrant {
-    switch (phase) {
-      case 'update':
-      case 'rollback':
-        if (before && !after) return before; // removed: deleted in the cleanup phase only
-        if (!before && after) return newDependsOn ? after : NONE; // added: created before dependents only
-        return newDependsOn ? after! : intersection(before!, after!); // changed: updated before dependents only
-      case 'rollback-cleanup':
-        if (before) return before; // kept, or put back by the rollback
-        return newDependsOn ? after! : NONE; // added: deleted after its dependents only
-      case 'cleanup':
-        if (after) return after;
-        return oldDependsOn ? before! : NONE; // removed: deleted after the old resources that depended on it
-      case 'destroy':
-        return (oldDependsOn ? before : undefined) ?? NONE;
-    }
-  }
+  return out;
 }

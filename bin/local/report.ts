@@ -34,7 +34,7 @@ export function table(rows: Row[]): string {
 /** What the run did, in words: the summary under the table. */
 export function summary(result: StackResult): string {
   const count = (action: string) => result.rows.filter((r) => r.action === action).length;
-  const parts = ['created', 'adopted', 'updated', 'replaced', 'deleted', 'deprecated', 'retained', 'rolled back', 'failed']
+  const parts = ['created', 'adopted', 'updated', 'replaced', 'deleted', 'deprecated', 'retained', 'rolled back', 'cancelled', 'failed']
     .map((a) => [a, count(a)] as const)
     .filter(([, n]) => n > 0)
     .map(([a, n]) => `${n} ${a}`);

@@ -38,9 +38,9 @@ export interface DeployedStack {
   readonly updatedAt: string;
   /** The template of the last successful deploy, as synthesized. */
   readonly template: Template;
-  /** Custom::WhatsAppFlow resources, by logical id. */
+  /** The custom resources the engine deploys (Custom::WhatsAppFlow and any other served by a function of the stack), by logical id. */
   readonly resources: Record<string, DeployedResource>;
-  /** Code folder (relative to the state folder) of each provider function, by logical id. */
+  /** Code folder (relative to the state folder) of each function serving custom resources, by logical id. */
   readonly functions: Record<string, string>;
 }
 

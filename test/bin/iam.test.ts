@@ -1,108 +1,156 @@
 /**
- * The local deploy's simulated IAM: which WABAs the provider role may use while an event runs,
- * given the old and new templates' policies and the order CloudFormation guarantees.
+ * The local deploy's simulated IAM: each role of a stack is an access key of its own, whose policy
+ * is made of the policy resources that exist at each moment of the stack operation (created,
+ * updated, restored and deleted in CloudFormation's order). The test function makes one call to
+ * the emulator per event, with its role's credentials.
  */
-import { IamSimulation, Phase, roleGrants } from '../../bin/local/iam';
-import { activeResources, directDependencies, LocalEnvironment, Template, transitiveDependencies } from '../../bin/local/template';
+import { FLOW_ACTIONS } from '../../lib/provider';
+import { custom, policy, roleKey, starts, template, useEngine, wabaArn } from '../support/engine';
 
-const env: LocalEnvironment = { partition: 'aws', region: 'us-east-1', accountId: '123456789012', stackName: 'S', stackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/S/x' };
+const h = useEngine();
+const WABA_A = 'waba-aaaa0000000000000000000000000000';
+const WABA_B = 'waba-bbbb0000000000000000000000000000';
+const LIST = 'social-messaging:ListWhatsAppFlows';
+const BUCKET = 'cdk-hnb659fds-assets-123456789012-us-east-1';
 
-const wabaArn = (id: string, account: unknown = { Ref: 'AWS::AccountId' }) => ({
-  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':social-messaging:', { Ref: 'AWS::Region' }, ':', account, `:waba/${id}`]],
+/** A resource that lists the flows of `wabaId` on the request types `on`, and answers FAILED when denied. */
+const lister = (wabaId: string, on = 'Create,Update,Delete', extra: Record<string, unknown> = {}, dependsOn?: string[]) =>
+  custom({ Value: wabaId.slice(5, 9), Call: LIST, CallOn: on, WabaId: wabaId, ...extra }, dependsOn ? { DependsOn: dependsOn } : {});
+
+test('fails an action missing from the role\'s policy with AccessDenied naming the action', async () => {
+  const result = await h.run({
+    template: template(h, {
+      // The provider's actions before ListWhatsAppFlowAssets was granted (issue 10, D2).
+      Grant: policy(FLOW_ACTIONS.filter((a) => a !== 'social-messaging:ListWhatsAppFlowAssets'), [wabaArn(WABA_A)]),
+      Assets: custom({ Call: 'social-messaging:ListWhatsAppFlowAssets', WabaId: WABA_A }, { DependsOn: ['Grant'] }),
+    }),
+  });
+
+  expect(result.outcome).toBe('rolled back');
+  expect(result.failure).toBe(
+    `Assets failed: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/S-Role/local-deploy is not authorized to perform: social-messaging:ListWhatsAppFlowAssets on resource: arn:aws:social-messaging:us-east-1:123456789012:waba/aaaa0000000000000000000000000000 because no identity-based policy allows the social-messaging:ListWhatsAppFlowAssets action`,
+  );
 });
 
-function policy(resources: unknown[]): Record<string, unknown> {
-  return {
-    Type: 'AWS::IAM::Policy',
-    Properties: {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['social-messaging:GetWhatsAppFlow'], Resource: resources }] },
-      Roles: [{ Ref: 'Role' }],
-    },
-  };
-}
+test('allows a call once the policy resource that grants it is created, and the grant has propagated', async () => {
+  // GIVEN grants take an hour of the emulator's clock to propagate
+  const operation = h.run({
+    template: template(h, { Grant: policy([LIST], [wabaArn(WABA_A)]), X: lister(WABA_A, 'Create', { RetryDeniedForMs: 60_000 }, ['Grant']) }),
+    iamPropagationDelayMs: 3_600_000,
+  });
 
-function flow(dependsOn: string[]): Record<string, unknown> {
-  return { Type: 'Custom::WhatsAppFlow', Properties: { ServiceToken: { 'Fn::GetAtt': ['Fn', 'Arn'] } }, DependsOn: dependsOn };
-}
+  // WHEN the call was denied right after the grant, and the hour passes
+  await h.waitForLine((l) => l.logicalId === 'X' && l.at === 'denied');
+  h.emulator.advanceTime(3_600_000);
 
-function template(resources: Record<string, unknown>): Template {
-  return {
-    Resources: {
-      Role: { Type: 'AWS::IAM::Role', Properties: {} },
-      Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: { 'Fn::GetAtt': ['Role', 'Arn'] } } },
-      ...resources,
-    } as Template['Resources'],
-  };
-}
-
-function simulation(old: Template | undefined, next: Template | undefined): IamSimulation {
-  const model = (t?: Template) => {
-    if (!t) return { grants: undefined, deps: new Map<string, Set<string>>() };
-    const resources = activeResources(t, env);
-    const ctx = { env, template: t, ref: (id: string) => `S-${id}`, getAtt: (id: string) => `S-${id}.Arn` };
-    return { grants: roleGrants(resources, 'Fn', ctx), deps: transitiveDependencies(directDependencies(resources)) };
-  };
-  const o = model(old);
-  const n = model(next);
-  return new IamSimulation(o.grants, n.grants, o.deps, n.deps);
-}
-
-const allowed = (sim: IamSimulation, phase: Phase, id: string) => sim.allowedWabas(phase, id);
-
-test.each<[string, Template | undefined, Template | undefined, Phase, string, string[] | undefined]>([
-  ['a new policy counts for the flows that depend on it', undefined, template({ PolicyA: policy([wabaArn('a')]), Flow: flow(['PolicyA']) }), 'update', 'Flow', ['waba-a']],
-  ['a new policy does not count for a flow that does not depend on it', undefined, template({ PolicyA: policy([wabaArn('a')]), Flow: flow([]) }), 'update', 'Flow', []],
-  [
-    'a changed policy gives a flow that does not depend on it only what old and new share',
-    template({ P: policy([wabaArn('a'), wabaArn('b')]), Flow: flow(['P']) }),
-    template({ P: policy([wabaArn('a'), wabaArn('c')]), Flow: flow([]) }),
-    'update',
-    'Flow',
-    ['waba-a'],
-  ],
-  [
-    'a removed policy lives through the update phase',
-    template({ PolicyA: policy([wabaArn('a')]), Flow: flow(['PolicyA']) }),
-    template({ PolicyB: policy([wabaArn('b')]), Flow: flow(['PolicyB']) }),
-    'update',
-    'Flow',
-    ['waba-a', 'waba-b'],
-  ],
-  [
-    'a removed policy outlives the cleanup of the old resources that depended on it',
-    template({ PolicyA: policy([wabaArn('a')]), Flow: flow(['PolicyA']) }),
-    template({ PolicyB: policy([wabaArn('b')]), Flow: flow(['PolicyB']) }),
-    'cleanup',
-    'Flow',
-    ['waba-a', 'waba-b'],
-  ],
-  [
-    'a removed policy may be gone before the cleanup of an old resource that did not depend on it',
-    template({ PolicyA: policy([wabaArn('a')]), Flow: flow([]) }),
-    template({ PolicyB: policy([wabaArn('b')]), Flow: flow(['PolicyB']) }),
-    'cleanup',
-    'Flow',
-    ['waba-b'],
-  ],
-  [
-    'a changed policy is put back before the rollback cleanup deletes new resources',
-    template({ P: policy([wabaArn('a')]) }),
-    template({ P: policy([wabaArn('a'), wabaArn('b')]), Flow: flow(['P']) }),
-    'rollback-cleanup',
-    'Flow',
-    ['waba-a'],
-  ],
-  ['a stack deletion keeps a policy until the resources that depend on it are gone', template({ P: policy([wabaArn('a')]), Flow: flow(['P']) }), undefined, 'destroy', 'Flow', ['waba-a']],
-  ['a stack deletion may delete a policy that nothing depends on first', template({ P: policy([wabaArn('a')]), Flow: flow([]) }), undefined, 'destroy', 'Flow', []],
-  ['a wildcard WABA grants every WABA', undefined, template({ P: policy([wabaArn('*')]), Flow: flow(['P']) }), 'update', 'Flow', undefined],
-  ['a WABA of another account is not granted', undefined, template({ P: policy([wabaArn('a', '999999999999')]), Flow: flow(['P']) }), 'update', 'Flow', []],
-])('%s', (_name, old, next, phase, id, expected) => {
-  expect(allowed(simulation(old, next), phase, id)).toEqual(expected);
+  // THEN the handler's retry gets through
+  const result = await operation;
+  expect(result.outcome).toBe('created');
+  const x = h.lines().filter((l) => l.logicalId === 'X' && l.at !== 'start').map((l) => l.at);
+  expect(x[0]).toBe('denied');
+  expect(x.slice(-2)).toEqual(['call', 'end']);
 });
 
-test('does not simulate IAM when the function\'s role is not in the template', () => {
-  const t: Template = { Resources: { Fn: { Type: 'AWS::Lambda::Function', Properties: { Role: 'arn:aws:iam::123456789012:role/imported' } }, Flow: flow([]) as any } };
-  const sim = simulation(undefined, t);
-  expect(sim.simulated).toBe(false);
-  expect(allowed(sim, 'update', 'Flow')).toBeUndefined();
+test('fails a call that runs before the policy granting it is created, when nothing orders them', async () => {
+  // One resource at a time, in template order: X before the policy it does not depend on.
+  const result = await h.run({ template: template(h, { X: lister(WABA_A, 'Create'), Grant: policy([LIST], [wabaArn(WABA_A)]) }), concurrency: 1 });
+
+  expect(result.outcome).toBe('rolled back');
+  expect(result.failure).toMatch(/^X failed: AccessDeniedException: .*social-messaging:ListWhatsAppFlows/);
+});
+
+describe('a resource moving to another WABA, with one policy per WABA (as the construct writes them)', () => {
+  const v1 = () => template(h, { WabaA: policy([LIST], [wabaArn(WABA_A)]), X: lister(WABA_A, 'Create,Update,Delete', {}, ['WabaA']) });
+  const v2 = (extra: Record<string, any> = {}) =>
+    template(h, { WabaB: policy([LIST], [wabaArn(WABA_B)]), X: lister(WABA_B, 'Create,Update,Delete', { Replace: 'true' }, ['WabaB']), ...extra });
+
+  test('deletes the old resource in the cleanup phase while the old WABA is still granted, then the old grant', async () => {
+    const first = await h.run({ template: v1() });
+
+    const result = await h.run({ previous: first.state, template: v2() });
+
+    expect(result.outcome).toBe('updated');
+    expect(result.problems).toEqual([]);
+    expect(result.rows.map((r) => [r.logicalId, r.action])).toEqual([['X', 'replaced'], ['X', 'deleted']]);
+    expect(h.lines().filter((l) => l.at === 'call').map((l) => [l.requestType, l.value, l.ok])).toEqual([
+      ['Create', 'aaaa', true], ['Update', 'bbbb', true], ['Delete', 'aaaa', true],
+    ]);
+    expect(h.emulator.identityPolicy(roleKey())).toEqual([{ actions: [LIST], resources: ['arn:aws:social-messaging:us-east-1:123456789012:waba/bbbb0000000000000000000000000000'] }]);
+  });
+
+  test('rolls back a failed move: the new resource is deleted while the new WABA is still granted', async () => {
+    const first = await h.run({ template: v1() });
+
+    const result = await h.run({ previous: first.state, template: v2({ Z: custom({ Fail: 'Create' }, { DependsOn: ['X'] }) }) });
+
+    expect(result.outcome).toBe('rolled back');
+    expect(result.problems).toEqual([]);
+    expect(result.state!.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(h.lines().filter((l) => l.logicalId === 'X' && l.at === 'call').map((l) => [l.requestType, l.value, l.ok])).toEqual([
+      ['Create', 'aaaa', true], ['Update', 'bbbb', true], ['Delete', 'bbbb', true],
+    ]);
+    expect(h.emulator.identityPolicy(roleKey())).toEqual([{ actions: [LIST], resources: ['arn:aws:social-messaging:us-east-1:123456789012:waba/aaaa0000000000000000000000000000'] }]);
+  });
+});
+
+test('fails the rollback of a move when one policy changed its WABA in place: it is put back only after the resources that depend on it', async () => {
+  const first = await h.run({ template: template(h, { Grant: policy([LIST], [wabaArn(WABA_A)]), X: lister(WABA_A, 'Create,Update', {}, ['Grant']) }) });
+
+  const result = await h.run({
+    previous: first.state,
+    template: template(h, { Grant: policy([LIST], [wabaArn(WABA_B)]), X: lister(WABA_B, 'Create,Update', {}, ['Grant']), Z: custom({ Fail: 'Create' }, { DependsOn: ['X'] }) }),
+  });
+
+  expect(result.state!.status).toBe('UPDATE_ROLLBACK_FAILED');
+  expect(result.problems).toEqual([expect.stringMatching(/^X: the rollback Update of .* failed: AccessDeniedException: .*waba\/aaaa0/)]);
+  // the policy itself is back
+  expect(h.emulator.identityPolicy(roleKey())![0].resources[0]).toMatch(/waba\/aaaa0/);
+});
+
+describe('a stack deletion', () => {
+  test.each([
+    ['keeps a policy until the resources that depend on it are deleted', ['Grant'], 'deleted'],
+    ['may delete a policy before a resource that does not depend on it', undefined, 'delete failed'],
+  ])('%s', async (_name, dependsOn, outcome) => {
+    // Y comes first in the template: one resource at a time in reverse order deletes X, the policy, then Y.
+    const first = await h.run({
+      template: template(h, { Y: lister(WABA_A, 'Delete', {}, dependsOn), Grant: policy([LIST], [wabaArn(WABA_A)]), X: lister(WABA_A, 'Delete', {}, ['Grant']) }),
+    });
+
+    const result = await h.run({ previous: first.state, concurrency: 1 });
+
+    expect(result.outcome).toBe(outcome);
+    expect(starts(h.lines(), 'Y')).toEqual([['Create', '1', 'aaaa'], ['Delete', '1', 'aaaa']]);
+    if (outcome === 'delete failed') expect(result.failure).toMatch(/^Y failed: AccessDeniedException/);
+  });
+});
+
+test('grants S3 objects as the construct does, with bucket.arnForObjects(key) in a managed policy attached by the role', async () => {
+  h.emulator.putObject(BUCKET, 'granted.json', '{}');
+  h.emulator.putObject(BUCKET, 'other.json', '{}');
+  const objectArn = (key: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { 'Fn::Sub': 'cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}' }, `/${key}`]],
+  });
+  const t = template(h, {
+    Content: { Type: 'AWS::IAM::ManagedPolicy', Properties: { PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: [objectArn('granted.json')] }] } } },
+    Granted: custom({ Call: 's3:GetObject', Bucket: BUCKET, Key: 'granted.json', CallOn: 'Create' }, { DependsOn: ['Content'] }),
+    Other: custom({ Call: 's3:GetObject', Bucket: BUCKET, Key: 'other.json', CallOn: 'Create' }, { DependsOn: ['Granted'] }),
+  });
+  (t.Resources!.Role.Properties as any).ManagedPolicyArns = [{ Ref: 'Content' }];
+
+  const result = await h.run({ template: t });
+
+  expect(result.rows.map((r) => [r.logicalId, r.action])).toEqual([['Granted', 'created'], ['Other', 'failed'], ['Other', 'rolled back'], ['Granted', 'rolled back']]);
+  expect(result.failure).toMatch(/^Other failed: AccessDenied: .*s3:GetObject on resource: arn:aws:s3:::cdk-hnb659fds-assets-123456789012-us-east-1\/other\.json/);
+});
+
+test('gives each stack\'s role its own key: two stacks at once keep their own grants', async () => {
+  const stack = (granted: string, called: string) => template(h, { Grant: policy([LIST], [wabaArn(granted)]), X: lister(called, 'Create', {}, ['Grant']) });
+
+  const [one, two] = await Promise.all([h.run({ stackName: 'One', template: stack(WABA_A, WABA_B) }), h.run({ stackName: 'Two', template: stack(WABA_B, WABA_B) })]);
+
+  expect(one.outcome).toBe('rolled back');
+  expect(one.failure).toMatch(/assumed-role\/One-Role\/local-deploy is not authorized to perform: social-messaging:ListWhatsAppFlows on resource: .*waba\/bbbb0/);
+  expect(two.outcome).toBe('created');
+  expect(roleKey('One')).not.toBe(roleKey('Two'));
 });

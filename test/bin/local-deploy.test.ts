@@ -86,6 +86,11 @@ function rowsOf(result: RunResult, id: string): Array<Pick<Row, 'action' | 'flow
   return result.json.rows.filter((r) => constructId(r) === id).map(({ action, flowId, status }) => ({ action, flowId, status }));
 }
 
+/** Flows by name: independent flows are created in parallel, in no set order. */
+function sortedByName(flows: FlowRecord[]): FlowRecord[] {
+  return [...flows].sort((a, b) => a.flowName.localeCompare(b.flowName) || a.wabaId.localeCompare(b.wabaId));
+}
+
 function byName(flows: FlowRecord[], name: string): FlowRecord | undefined {
   return flows.find((f) => f.flowName === name);
 }
@@ -105,12 +110,14 @@ test('deploys the example app through the real entry: published, draft, cloned a
   const result = JSON.parse(stdout);
   expect(result.stacks).toEqual([expect.objectContaining({ stack: EXAMPLE_STACK_NAME, outcome: 'created', events: 4 })]);
   const flows = await emulatorFlows();
-  expect(flows.map((f) => [f.flowName, f.status, f.wabaId])).toEqual([
-    ['northwind-rewards-signup', 'PUBLISHED', LOCAL_DEMO_WABA_ID],
-    ['delivery-feedback-survey', 'DRAFT', LOCAL_DEMO_WABA_ID],
+  expect(sortedByName(flows).map((f) => [f.flowName, f.status, f.wabaId])).toEqual([
     ['branch-appointment-request', 'PUBLISHED', LOCAL_DEMO_WABA_ID],
+    ['delivery-feedback-survey', 'DRAFT', LOCAL_DEMO_WABA_ID],
+    ['northwind-rewards-signup', 'PUBLISHED', LOCAL_DEMO_WABA_ID],
     ['partner-campaign-signup', 'DRAFT', LOCAL_DEMO_WABA_ID],
   ]);
+  // the table is in template order, whatever order the parallel events completed in
+  expect(result.rows.map((r: Row) => r.logicalId.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Signup', 'FeedbackSurvey', 'AppointmentRequest', 'PartnerSignup']);
   const file = (name: string) => fs.readFileSync(path.join(ROOT, 'flows', name), 'utf8');
   expect(text(byName(flows, 'northwind-rewards-signup'))).toBe(file('signup.json'));
   expect(text(byName(flows, 'delivery-feedback-survey'))).toBe(file('feedback-survey.json'));
@@ -199,20 +206,21 @@ test('deletes a removed draft, deprecates a removed published flow and leaves a 
   expect(rowsOf(second, 'Live')).toEqual([expect.objectContaining({ action: 'deprecated', status: 'DEPRECATED' })]);
   expect(rowsOf(second, 'Kept')).toEqual([expect.objectContaining({ action: 'retained', status: 'DRAFT' })]);
   const flows = await emulatorFlows();
-  expect(flows.map((f) => [f.flowName, f.status])).toEqual([
+  expect(sortedByName(flows).map((f) => [f.flowName, f.status])).toEqual([
     ['keep', 'DRAFT'],
-    [RETIRED_LIVE, 'DEPRECATED'],
     ['kept', 'DRAFT'],
+    [RETIRED_LIVE, 'DEPRECATED'],
   ]);
   expect(Object.keys(deployed().stacks.Spec.resources).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Keep']);
 });
 
 test('fails a deploy whose flow Meta refuses to publish and rolls back the flows that run created', async () => {
-  // WHEN
+  // WHEN the broken flow comes after the others (independent, they would run in parallel with it
+  // and be cancelled when it fails)
   const result = await deploySpec([
     { id: 'Draft', flowName: 'draft', wabaId: WABA_A, json: validFlow('Draft') },
     { id: 'Live', flowName: 'live', wabaId: WABA_A, json: validFlow('Live'), publish: true },
-    { id: 'Broken', flowName: 'broken', wabaId: WABA_A, json: unpublishableFlow(), publish: true, unchecked: true },
+    { id: 'Broken', flowName: 'broken', wabaId: WABA_A, json: unpublishableFlow(), publish: true, unchecked: true, dependsOn: ['Draft', 'Live'] },
   ]);
 
   // THEN
@@ -241,7 +249,7 @@ test('rolls back an update that succeeded when a later flow of the same deploy f
   // WHEN
   const result = await deploySpec([
     { ...draft, json: validFlow('Version 2') },
-    { id: 'Broken', flowName: 'broken', wabaId: WABA_A, json: unpublishableFlow(), publish: true, unchecked: true },
+    { id: 'Broken', flowName: 'broken', wabaId: WABA_A, json: unpublishableFlow(), publish: true, unchecked: true, dependsOn: ['Draft'] },
   ]);
 
   // THEN
@@ -289,7 +297,8 @@ describe('simulated IAM', () => {
     // GIVEN
     const kept: FlowEntry = { id: 'Kept', flowName: 'kept', wabaId: WABA_A, json: validFlow('Kept'), retain: true };
     expect((await deploySpec([draft, live, kept])).code).toBe(0);
-    const [oldDraft, oldLive, oldKept] = await emulatorFlows();
+    const before = await emulatorFlows();
+    const [oldDraft, oldLive, oldKept] = ['draft', 'live', 'kept'].map((name) => byName(before, name)!);
 
     // WHEN the grant of WABA A leaves the template with them
     const result = await deploySpec([{ ...draft, wabaId: WABA_B }, { ...live, wabaId: WABA_B }, { ...kept, wabaId: WABA_B }]);
@@ -309,12 +318,12 @@ describe('simulated IAM', () => {
       { action: 'retained', flowId: oldKept.flowId, status: 'DRAFT' },
     ]);
     const flows = await emulatorFlows();
-    expect(flows.map((f) => [f.flowName, f.wabaId, f.status])).toEqual([
-      [RETIRED_LIVE, WABA_A, 'DEPRECATED'],
-      ['kept', WABA_A, 'DRAFT'],
+    expect(sortedByName(flows).map((f) => [f.flowName, f.wabaId, f.status])).toEqual([
       ['draft', WABA_B, 'DRAFT'],
-      ['live', WABA_B, 'PUBLISHED'],
+      ['kept', WABA_A, 'DRAFT'],
       ['kept', WABA_B, 'DRAFT'],
+      ['live', WABA_B, 'PUBLISHED'],
+      [RETIRED_LIVE, WABA_A, 'DEPRECATED'],
     ]);
   });
 
@@ -323,8 +332,11 @@ describe('simulated IAM', () => {
     expect((await deploySpec([draft])).code).toBe(0);
     const before = await emulatorFlows();
 
-    // WHEN the new WABA's policy may still be on its way when the flow moves
-    const result = await deploySpec([{ ...draft, wabaId: WABA_B, withoutGrantDependency: true }]);
+    // WHEN the flow moves before the new WABA's policy is created: nothing orders them, and one
+    // resource at a time in template order puts the flow first
+    const file = path.join(dir, 'spec-moved.json');
+    fs.writeFileSync(file, JSON.stringify({ stackName: 'Spec', flows: [{ ...draft, wabaId: WABA_B, withoutGrantDependency: true }] }));
+    const result = await run('--app', SPEC_APP, '-c', `spec=${file}`, '--concurrency', '1');
 
     // THEN
     expect(result.code).toBe(1);
