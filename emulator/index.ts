@@ -17,13 +17,14 @@ import { DEFAULT_BEHAVIOUR, FlowService, ResolvedBehaviour } from './flows';
 import { digest, findOperation, normalizeWabaId, readMembers, ServiceError, statusOf, validationError } from './model';
 import { arnParts, Caller, callerOf, IamGrant, IdentityPolicies, IdentityPolicyOptions } from './iam';
 import { decodeAwsChunked, isAwsChunked, parseObjectPath, sendS3Error } from './s3';
-import { Store, StoredFlow } from './store';
+import { FlowChange, Store, StoredFlow } from './store';
 import type {
   BehaviourOptions, CallRecord, EmulatedOperation, FaultSpec, FlowEmulatorOptions, FlowRecord, FlowStatus, SeedFlowInput,
 } from './types';
 
 export * from './types';
 export type { Caller, IamGrant, IdentityPolicyOptions } from './iam';
+export type { FlowChange } from './store';
 export { SUPPORTED_FLOW_JSON_VERSIONS, checkFlowJson } from './flow-json-check';
 export { DEFAULT_BEHAVIOUR, PREVIEW_TTL_MS } from './flows';
 export { FLOW_CATEGORY_VALUES, MAX_FLOW_JSON_BYTES, normalizeWabaId } from './model';
@@ -378,6 +379,15 @@ export class FlowEmulator {
   }
 
   /** Forgets all flows, WABAs, objects, calls, faults and advanceTime (options, latency, limits and id generator stay). */
+  /**
+   * Every change of a flow's existence, status or name since the start (or the last reset), in
+   * order, with the access key id of the call that made it: what tests check invariants against
+   * (a published flow never deleted, which role created which flow).
+   */
+  history(): FlowChange[] {
+    return [...this.store.history];
+  }
+
   reset(): void {
     this.store.clear();
     this.log = [];
@@ -464,7 +474,12 @@ export class FlowEmulator {
       if (read.problems.length > 0) throw validationError(read.problems);
       const wabaId = normalizeWabaId(read.input.id!)!;
       this.authorize(spec.operation, read.input.id!, wabaId, callerOf(req, url));
-      output = this.service.execute(spec.operation, wabaId, read.input);
+      this.store.caller = callerOf(req, url)?.accessKeyId;
+      try {
+        output = this.service.execute(spec.operation, wabaId, read.input);
+      } finally {
+        this.store.caller = undefined;
+      }
     } catch (e) {
       this.persist();
       if (fault) return this.answerFault(req, res, call, 'json', fault);

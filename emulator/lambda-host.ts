@@ -59,6 +59,13 @@ export interface LambdaFunctionConfig {
    * @default - local dummy credentials
    */
   readonly credentials?: LambdaCredentials;
+  /**
+   * For tests: the container's clock (Date, setTimeout, setInterval) runs this many times faster
+   * than real time, so that the function's waits and deadlines pass in a fraction of the time
+   * while the services it calls answer at their real speed. Delays of a second or less are not
+   * sped up further. The host's timeout is scaled to match. @default 1
+   */
+  readonly clockRate?: number;
 }
 
 /** Temporary credentials, as Lambda gives a function those of its role. */
@@ -102,8 +109,25 @@ const RUNTIME = String.raw`
 const path = require('path');
 const file = process.env._LAMBDA_HOST_FILE;
 const exportName = process.env._LAMBDA_HOST_EXPORT;
+const clockRate = Number(process.env._LAMBDA_HOST_CLOCK_RATE || 1);
 delete process.env._LAMBDA_HOST_FILE;
 delete process.env._LAMBDA_HOST_EXPORT;
+delete process.env._LAMBDA_HOST_CLOCK_RATE;
+if (clockRate > 1) {
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  const t0 = realNow();
+  const now = () => t0 + (realNow() - t0) * clockRate;
+  global.Date = class extends RealDate {
+    constructor(...args) { if (args.length === 0) super(now()); else super(...args); }
+    static now() { return now(); }
+  };
+  const real = (ms) => Math.max((Number(ms) || 0) / clockRate, Math.min(Number(ms) || 0, 1000));
+  const realSetTimeout = global.setTimeout;
+  const realSetInterval = global.setInterval;
+  global.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, real(ms), ...args);
+  global.setInterval = (fn, ms, ...args) => realSetInterval(fn, real(ms), ...args);
+}
 let lines = [];
 const capture = (stream) => {
   const original = process[stream].write.bind(process[stream]);
@@ -245,7 +269,7 @@ export class LambdaContainer {
     const id = ++this.seq;
     const requestId = randomUUID();
     const reply = await new Promise<any>((resolve) => {
-      const timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs);
+      const timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs / (this.config.clockRate ?? 1));
       this.pending = {
         id,
         resolve: (m: any) => {
@@ -321,6 +345,7 @@ export class LambdaContainer {
       ...(c.endpoint ? { AWS_ENDPOINT_URL_SOCIALMESSAGING: c.endpoint, AWS_ENDPOINT_URL_S3: c.endpoint } : {}),
       _LAMBDA_HOST_FILE: this.file,
       _LAMBDA_HOST_EXPORT: this.exportName,
+      ...(c.clockRate && c.clockRate > 1 ? { _LAMBDA_HOST_CLOCK_RATE: String(c.clockRate) } : {}),
     };
     const child = spawn(process.execPath, [`--max-old-space-size=${Math.max(64, Math.floor(memoryMb * 0.9))}`, '-e', RUNTIME], {
       cwd: path.resolve(c.codeDir),

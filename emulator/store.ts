@@ -43,6 +43,19 @@ interface PersistedState {
   objects: Array<Omit<StoredObject, 'body'> & { bucket: string; key: string; body: string }>;
 }
 
+/** One change of a flow, as the emulator's history records it. */
+export interface FlowChange {
+  readonly flowId: string;
+  readonly wabaId: string;
+  readonly flowName: string;
+  /** The status after the change; DELETED when the flow was deleted. */
+  readonly status: string;
+  /** The access key id of the call that made the change; undefined out of band (seedFlow, setStatus, …). */
+  readonly caller?: string;
+  /** Whether the change created the flow. */
+  readonly created: boolean;
+}
+
 export class Store {
   readonly flows = new Map<string, StoredFlow>();
   readonly wabas = new Set<string>();
@@ -52,6 +65,11 @@ export class Store {
   seq = 0;
   /** Set by every mutation; the emulator writes the state file and clears it. */
   dirty = false;
+  /** Every change of a flow's existence, status or name since the emulator started (not persisted). */
+  readonly history: FlowChange[] = [];
+  /** Who makes the changes being applied now (the caller's access key id), for the history. */
+  caller: string | undefined;
+  private readonly seen = new Map<string, { status: string; flowName: string }>();
 
   constructor(readonly idSeed: string) {}
 
@@ -73,11 +91,19 @@ export class Store {
   }
 
   putFlow(flow: StoredFlow): void {
+    const before = this.seen.get(flow.flowId);
+    if (!before || before.status !== flow.status || before.flowName !== flow.flowName) {
+      this.history.push({ flowId: flow.flowId, wabaId: flow.wabaId, flowName: flow.flowName, status: flow.status, caller: this.caller, created: !before });
+      this.seen.set(flow.flowId, { status: flow.status, flowName: flow.flowName });
+    }
     this.flows.set(flow.flowId, flow);
     this.dirty = true;
   }
 
   deleteFlow(flowId: string): boolean {
+    const flow = this.flows.get(flowId);
+    if (flow) this.history.push({ flowId, wabaId: flow.wabaId, flowName: flow.flowName, status: 'DELETED', caller: this.caller, created: false });
+    this.seen.delete(flowId);
     const had = this.flows.delete(flowId);
     if (had) this.dirty = true;
     return had;
@@ -109,6 +135,8 @@ export class Store {
   }
 
   clear(): void {
+    this.history.length = 0;
+    this.seen.clear();
     this.flows.clear();
     this.wabas.clear();
     this.objects.clear();

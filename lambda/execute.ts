@@ -8,7 +8,7 @@ import { canonicalTextSha256 } from '../lib/private/json-text';
 import { Logger } from './log';
 import { FlowState, isLive, Plan, planAdoption, Status, Step } from './plan';
 import { ContentRef, FlowSpec } from './props';
-import { CreateUncertain, errorName, FlowError, FlowService, FlowSummary, isDefinitive, isIamDenial, isTransient, sleep } from './service';
+import { CreateUncertain, errorName, FlowError, FlowService, FlowSummary, isDefinitive, isIamDenial, isNotFound, isTransient, sleep, WRITE_WINDOW_MS } from './service';
 
 /**
  * How long a create waits for a name that another flow holds: a sibling resource renaming its
@@ -16,14 +16,14 @@ import { CreateUncertain, errorName, FlowError, FlowService, FlowSummary, isDefi
  * in an order it picks).
  */
 const NAME_WAIT_MS = 30_000;
-/** No CreateWhatsAppFlow starts later than this after CloudFormation sent the event. */
-export const CREATE_START_LIMIT_MS = 60_000;
 /**
- * A Delete of a create that was cancelled or cut short looks for the flow that create may still
- * make until this long after the Delete was sent: a create started at most CREATE_START_LIMIT_MS
- * after its own event (which came earlier), and its call lasts at most 60 s.
+ * Until this long after CloudFormation sent an event, an earlier event for the same flow that it
+ * cancelled may still write: its writes start within WRITE_WINDOW_MS of its own sending (which
+ * came earlier) and a call lasts at most 60 s. A Delete of a cancelled or cut-short create looks
+ * for the flow that create may still make until then; an Update that finds the flow already as
+ * it declares, although its properties changed, watches it until then.
  */
-const ORPHAN_WINDOW_MS = CREATE_START_LIMIT_MS + 60_000 + 10_000;
+const LATE_WRITES_MS = WRITE_WINDOW_MS + 60_000 + 10_000;
 /** Time kept back from the deadline when waiting, so that the event still ends in order. */
 const WAIT_MARGIN_MS = 5_000;
 
@@ -89,9 +89,43 @@ export class Executor {
     }
   }
 
-  /** An in-place update of an existing flow; the physical id stays as it is. */
-  public async update(physicalId: string, flowId: string, spec: FlowSpec, current: FlowState, plan: Plan): Promise<Outcome> {
-    return this.applySteps(physicalId, flowId, spec, current, plan.steps, 'updated', plan.notes);
+  /**
+   * An in-place update of an existing flow; the physical id stays as it is. With `watch`, the
+   * flow was found already as declared although the properties changed: an earlier event for it,
+   * which CloudFormation cancelled, may still be under way, so the flow is watched until that
+   * event must have stopped writing, and put back as declared if it changes.
+   */
+  public async update(physicalId: string, flowId: string, spec: FlowSpec, current: FlowState, plan: Plan, watch = false): Promise<Outcome> {
+    const result = await this.applySteps(physicalId, flowId, spec, current, plan.steps, 'updated', plan.notes);
+    if (!watch) return result;
+    const settled = await this.settle(flowId, spec, isLive(result.status));
+    return settled ? { ...result, action: 'updated' } : result;
+  }
+
+  /** Watches a flow while an earlier, cancelled event may still write to it; puts it back when it does. Whether it had to. */
+  private async settle(flowId: string, spec: FlowSpec, live: boolean): Promise<boolean> {
+    const until = Math.min(this.ctx.issuedAt + LATE_WRITES_MS, Date.now() + this.service.timeLeft() - WAIT_MARGIN_MS);
+    this.service.allowWritesUntil(until);
+    this.log.info({ event: 'settle', flowId, untilMs: until - Date.now(), note: 'the flow was already as declared: watching for the late writes of a cancelled earlier event' });
+    let fixed = false;
+    while (Date.now() + 2_000 < until) {
+      await sleep(2_000);
+      const now = await this.service.get(spec.wabaId, flowId);
+      if (!now) return fixed;
+      const renamed = now.flowName !== spec.flowName;
+      const recategorized = now.categories !== undefined && !sameSet(now.categories, spec.categories);
+      if (renamed || recategorized) {
+        this.log.warn({ event: 'settle', flowId, note: 'a late write changed the flow: putting it back as declared' });
+        await this.updateMetadata(spec.wabaId, flowId, now, { flowName: renamed ? spec.flowName : undefined, categories: recategorized ? spec.categories : undefined });
+        fixed = true;
+      }
+      const after = renamed || recategorized ? await this.service.get(spec.wabaId, flowId) : now;
+      if (after && (live || spec.publish) && after.status === Status.DRAFT && after.validationErrors.length === 0) {
+        await this.service.publish(spec.wabaId, flowId);
+        fixed = true;
+      }
+    }
+    return fixed;
   }
 
   public async delete(physicalId: string, flowId: string | undefined, spec: FlowSpec, current: FlowState | null | undefined, plan: Plan): Promise<Outcome> {
@@ -104,12 +138,14 @@ export class Executor {
           await this.service.delete(spec.wabaId, flowId!);
           status = 'DELETED';
           action = 'deleted';
+          await this.completePendingRename(spec.wabaId, current!.flowName);
           break;
         case 'retire': {
           const r = await this.retire(spec.wabaId, flowId!, current!);
           status = r.status;
           action = r.status === Status.DEPRECATED ? 'deprecated' : 'none';
           divergence.push(...r.divergence);
+          if (r.renamed) await this.completePendingRename(spec.wabaId, current!.flowName);
           break;
         }
         case 'deprecate':
@@ -166,7 +202,6 @@ export class Executor {
           cloneFlowId: spec.cloneFlowId,
         },
         (h) => this.isExactMatch(h, spec),
-        () => Date.now() - this.ctx.issuedAt <= CREATE_START_LIMIT_MS,
       );
     } finally {
       this.progress.createInFlight = false;
@@ -350,29 +385,35 @@ export class Executor {
     if (change.flowName !== undefined) {
       const target = change.flowName;
       const r = await this.tryMetadata(wabaId, flowId, { flowName: target, categories });
-      if (r === 'done') return { wrote: true, divergence };
+      if (r === 'done') {
+        await this.completePendingRename(wabaId, current.flowName);
+        return { wrote: true, divergence };
+      }
       if (r !== 'taken') {
         divergence.push(`the service refused to rename flow ${flowId} to ${JSON.stringify(target)}: ${r}; it keeps the name ${JSON.stringify(current.flowName)}`);
         return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
       }
-      // Another flow holds the name: step aside, then wait for it.
-      const aside = tempName(current.flowName, flowId);
+      // Another flow holds the name: step aside under a name that says which name it waits for
+      // (freeing its own, which a sibling may be waiting for), then wait for it.
+      const aside = pendingName(target, flowId);
       const moved = (await this.tryMetadata(wabaId, flowId, { flowName: aside, categories })) === 'done';
       if (moved) {
         wrote = true;
         categories = undefined;
+        await this.completePendingRename(wabaId, current.flowName);
       }
       const still = await this.waitForName(wabaId, target, flowId);
       if (!still && (await this.tryMetadata(wabaId, flowId, { flowName: target, categories })) === 'done') {
         return { wrote: true, divergence };
       }
       const blocker = still ?? (await this.service.scanNames(wabaId, target)).exact;
-      let kept = current.flowName;
-      if (moved && (await this.tryMetadata(wabaId, flowId, { flowName: current.flowName })) !== 'done') kept = aside;
       divergence.push(
         `flow ${flowId} could not be renamed to ${JSON.stringify(target)}: ` +
           (blocker ? `flow ${blocker.flowId} (${blocker.status}) holds that name` : 'the service refused the name') +
-          `; it keeps the name ${JSON.stringify(kept)}. Rename or remove that flow, or choose another flowName, and deploy again`,
+          (moved
+            ? `; it waits under the name ${JSON.stringify(aside)}, and takes ${JSON.stringify(target)} as soon as a deploy frees it (a flow that leaves the stack does, in the cleanup phase)`
+            : `; it keeps the name ${JSON.stringify(current.flowName)}`) +
+          '. If another stack or the console holds that name, rename or remove that flow, or choose another flowName',
       );
       this.log.warn({ event: 'divergence', flowId, divergence: divergence[divergence.length - 1] });
       return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
@@ -392,17 +433,19 @@ export class Executor {
 
   /** One UpdateWhatsAppFlow: 'done', 'taken' (the name is held), or the refusal's message. */
   private async tryMetadata(wabaId: string, flowId: string, change: { flowName?: string; categories?: string[] }): Promise<'done' | 'taken' | string> {
-    try {
-      await this.service.updateMetadata(wabaId, flowId, change);
-      return 'done';
-    } catch (e) {
-      const cause = (e as FlowError).cause;
-      if (!isDefinitive(cause) || isIamDenial(cause) || (cause as { name?: string })?.name === 'ValidationException') throw e;
-      if (change.flowName !== undefined) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.service.updateMetadata(wabaId, flowId, change);
+        return 'done';
+      } catch (e) {
+        const cause = (e as FlowError).cause;
+        if (!isDefinitive(cause) || isIamDenial(cause) || (cause as { name?: string })?.name === 'ValidationException') throw e;
+        if (change.flowName === undefined) return (e as Error).message;
         const holder = (await this.service.scanNames(wabaId, change.flowName)).exact;
         if (holder && holder.flowId !== flowId) return 'taken';
+        // Free now: the flow that held it moved away meanwhile (a sibling's rename). Try again.
+        if (attempt >= 3) return (e as Error).message;
       }
-      return (e as Error).message;
     }
   }
 
@@ -430,13 +473,21 @@ export class Executor {
    */
   private async isExactMatch(holder: FlowSummary, spec: FlowSpec): Promise<boolean> {
     if (holder.flowName !== spec.flowName) return false;
-    if (declarer(this.ctx.holders, spec.wabaId, spec.flowName, this.ctx.logicalId) === 'another') return false;
+    const declaredBy = declarer(this.ctx.holders, spec.wabaId, spec.flowName, this.ctx.logicalId);
+    if (declaredBy === 'adopter' || declaredBy === 'another') return false;
     const state = await this.service.get(spec.wabaId, holder.flowId);
     if (!state) return false;
     if (!(state.status === Status.DRAFT || (spec.publish && state.status === Status.PUBLISHED))) return false;
     if (!sameSet(state.categories ?? holder.categories ?? [], spec.categories)) return false;
     if (spec.cloneFlowId !== undefined && spec.content === undefined) return true;
-    const deployed = await this.service.deployedContent(spec.wabaId, holder.flowId);
+    let deployed: Buffer | undefined;
+    try {
+      deployed = await this.service.deployedContent(spec.wabaId, holder.flowId);
+    } catch (e) {
+      // Gone meanwhile (deleted by a duplicate delivery of this very event, say): not a match.
+      if (isNotFound((e as FlowError).cause)) return false;
+      throw e;
+    }
     if (spec.content === undefined) return deployed === undefined;
     return deployed !== undefined && canonicalTextSha256(deployed.toString('utf8')) === spec.content.sha256;
   }
@@ -447,7 +498,8 @@ export class Executor {
    * be in flight (`wait`), keep looking until it must have ended.
    */
   private async removeExactMatch(spec: FlowSpec, wait: boolean): Promise<{ flowId: string; status: string; action: string; divergence: string[] }> {
-    const until = wait ? Math.min(this.ctx.issuedAt + ORPHAN_WINDOW_MS, Date.now() + this.service.timeLeft() - WAIT_MARGIN_MS) : 0;
+    const until = wait ? Math.min(this.ctx.issuedAt + LATE_WRITES_MS, Date.now() + this.service.timeLeft() - WAIT_MARGIN_MS) : 0;
+    this.service.allowWritesUntil(until);
     let delay = 1_000;
     for (;;) {
       const holder = await this.service.findByName(spec.wabaId, spec.flowName);
@@ -461,9 +513,11 @@ export class Executor {
         if (!state) return { flowId: holder.flowId, status: 'DELETED', action: 'none', divergence: [] };
         if (state.status === Status.DRAFT) {
           await this.service.delete(spec.wabaId, holder.flowId);
+          await this.completePendingRename(spec.wabaId, state.flowName);
           return { flowId: holder.flowId, status: 'DELETED', action: 'deleted', divergence: [] };
         }
         const r = await this.retire(spec.wabaId, holder.flowId, state);
+        if (r.renamed) await this.completePendingRename(spec.wabaId, state.flowName);
         return { flowId: holder.flowId, status: r.status, action: r.status === Status.DEPRECATED ? 'deprecated' : 'none', divergence: r.divergence };
       }
       if (Date.now() + delay > until) return { flowId: '', status: '', action: 'none', divergence: [] };
@@ -473,12 +527,34 @@ export class Executor {
   }
 
   /**
+   * A name was just freed: a flow that waits for it (under its pending name, after a rename that
+   * found the name taken) gets it now. That is how a rename to the name of a flow that leaves the
+   * stack in the same deploy completes (the flow leaves in the cleanup phase, after the rename),
+   * and how a rollback gets a name back from a flow the rollback deletes. Best effort.
+   */
+  private async completePendingRename(wabaId: string, freedName: string): Promise<void> {
+    try {
+      const waiting = (await this.service.listFlows(wabaId)).find((f) => f.flowName === pendingName(freedName, f.flowId));
+      if (!waiting) return;
+      if ((await this.tryMetadata(wabaId, waiting.flowId, { flowName: freedName })) !== 'done') return;
+      this.log.info({ event: 'pending-rename', flowId: waiting.flowId, flowName: freedName, note: 'a flow waiting for this name took it' });
+      const state = await this.service.get(wabaId, waiting.flowId);
+      if (state?.status === Status.DRAFT && waiting.status !== Status.DRAFT && state.validationErrors.length === 0) {
+        // The rename returned a published flow to DRAFT: published again.
+        await this.service.publish(wabaId, waiting.flowId);
+      }
+    } catch (e) {
+      this.log.warn({ event: 'pending-rename-failed', flowName: freedName, error: (e as Error).message });
+    }
+  }
+
+  /**
    * A published flow leaves the stack: renamed out of the way first, so that its name can be used
    * again (a deprecated flow keeps its name for good), then deprecated. Where the service refuses
    * to rename a published flow, its content is uploaded again (making it a draft, which can be
    * renamed) and it is published again before being deprecated. What cannot be done is reported.
    */
-  private async retire(wabaId: string, flowId: string, current: FlowState): Promise<{ status: string; divergence: string[] }> {
+  private async retire(wabaId: string, flowId: string, current: FlowState): Promise<{ status: string; divergence: string[]; renamed: boolean }> {
     const divergence: string[] = [];
     const retired = retiredName(current.flowName, flowId);
     let renamed = (await this.tryMetadata(wabaId, flowId, { flowName: retired }).catch((e) => (e as Error).message)) === 'done';
@@ -513,7 +589,7 @@ export class Executor {
       divergence.push(`the service refused to rename flow ${flowId} before deprecating it: it keeps the name ${JSON.stringify(current.flowName)} for good, so a new flow needs another name`);
     }
     for (const d of divergence) this.log.warn({ event: 'divergence', flowId, divergence: d });
-    return { status: state?.status ?? 'DELETED', divergence };
+    return { status: state?.status ?? 'DELETED', divergence, renamed };
   }
 
   private async publishChecked(wabaId: string, flowId: string, errors: string[]): Promise<void> {
@@ -590,9 +666,9 @@ function takenError(spec: FlowSpec, holder: FlowSummary): FlowError {
   );
 }
 
-/** The name a flow steps aside to while it waits for the name another flow holds. */
-function tempName(name: string, flowId: string): string {
-  return withSuffix(name, ` (renaming ${flowId})`);
+/** The name a flow waits under for `target`, which another flow holds. */
+function pendingName(target: string, flowId: string): string {
+  return withSuffix(target, ` (renaming ${flowId})`);
 }
 
 /** The name a published flow takes when it leaves the stack, before it is deprecated. */

@@ -40,7 +40,7 @@ const MAX_DIVERGENCE_ATTRIBUTE = 1000;
 export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnswer> {
   const started = Date.now();
   const { log } = options;
-  const service = new FlowService({ ...options, region: regionOf(event.StackId) });
+  const service = new FlowService({ ...options, region: regionOf(event.StackId), issuedAt: options.issuedAt });
   const ctx: EventContext = { logicalId: event.LogicalResourceId, holders: process.env[HOLDERS_ENV], issuedAt: options.issuedAt };
   const executor = new Executor(service, log, options.progress, ctx);
   const physicalId = event.PhysicalResourceId;
@@ -78,7 +78,13 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
         if (thePlan.action === 'replace') {
           result = await executor.create(desired, thePlan, parsed ? { flowId: parsed.flowId, status: current?.status } : undefined);
         } else {
-          result = await executor.update(physicalId!, parsed!.flowId, desired, current!, thePlan);
+          // The properties say the name or categories change, but the flow already has them: the
+          // event that was to change them back may be a cancelled one still under way (a rollback
+          // runs while the update it undoes still runs).
+          const watch = previous !== undefined && current != null && (
+            (previous.flowName !== desired.flowName && current.flowName === desired.flowName) ||
+            (!sameSet(previous.categories, desired.categories) && current.categories !== undefined && sameSet(current.categories, desired.categories)));
+          result = await executor.update(physicalId!, parsed!.flowId, desired, current!, thePlan, watch);
         }
         break;
       }
@@ -146,6 +152,10 @@ export function reasonOf(e: unknown, desired?: FlowSpec): string {
   if (e instanceof Error && (e.name === 'FlowError' || e.name === 'PropsError' || e instanceof FlowError)) return `${prefix}${e.message}`;
   const err = e as { name?: string; message?: string };
   return `${prefix}unexpected ${err?.name ?? 'error'}: ${err?.message ?? String(e)}`;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 /** The Region in an ARN (the stack's), if any. */

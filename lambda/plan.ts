@@ -66,7 +66,10 @@ export interface PlanInput {
   readonly previous?: FlowSpec;
   /** The flow's state: null when the service does not know the flow, undefined when not read. */
   readonly current?: FlowState | null;
-  /** For Delete: which resource of the stack's current template declares the flow's WABA and name. */
+  /**
+   * For Delete: which resource of the stack's current template declares the flow's WABA and name
+   * (a resource that adopts may hold this very flow now: a construct or logical id changed).
+   */
   readonly declarer?: Declarer;
 }
 
@@ -185,8 +188,9 @@ function planInPlace(desired: FlowSpec, previous: FlowSpec | undefined, physical
 /** Whether a Delete's decision depends on the flow's state (so GetWhatsAppFlow must be read first). */
 export function deleteNeedsState(input: Omit<PlanInput, 'requestType' | 'current'>): boolean {
   const parsed = parsePhysicalId(input.physicalId);
-  if (!parsed || input.desired.removalPolicy === RemovalPolicyValue.RETAIN || input.declarer === 'another') return false;
-  return !(parsed.adopted && input.desired.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED);
+  if (!parsed || input.desired.removalPolicy === RemovalPolicyValue.RETAIN) return false;
+  const mayBeHeldElsewhere = input.declarer === 'adopter' || (input.declarer === 'another' && parsed.adopted);
+  return !(parsed.adopted && input.desired.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED && !mayBeHeldElsewhere);
 }
 
 function planDelete(input: PlanInput): Plan {
@@ -195,11 +199,15 @@ function planDelete(input: PlanInput): Plan {
   if (desired.removalPolicy === RemovalPolicyValue.RETAIN) {
     return { action: 'none', steps: [], notes: [`removal policy is RETAIN: ${parsed ? `flow ${parsed.flowId}` : 'the flow'} is left as it is`] };
   }
-  if (declarer === 'another') {
+  // Another resource of the stack's current template declares this WABA and name: it holds this
+  // very flow if it took it over (it adopts), or if this resource had taken it over from it (a
+  // rolled-back handover). Only while the flow still bears that name.
+  const handedOver = declarer === 'adopter' || (declarer === 'another' && (parsed?.adopted ?? false));
+  if (handedOver && (!parsed || current?.flowName === desired.flowName)) {
     return {
       action: 'none',
       steps: [],
-      notes: [`the flow named ${JSON.stringify(desired.flowName)} is now declared by another resource of this stack (a construct or logical id changed, and that resource took the flow over): left in place`],
+      notes: [`the flow named ${JSON.stringify(desired.flowName)} is held by another resource of this stack (a construct or logical id changed, and one of them took the flow over): left in place`],
     };
   }
   if (!parsed) {

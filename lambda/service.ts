@@ -49,6 +49,15 @@ const CALL_TIMEOUT_MS = 60_000;
 const IAM_PROPAGATION_MS = 30_000;
 /** First retry after about this long, doubling up to 20 s (the AWS SDK's standard base delay). */
 const BACKOFF_BASE_MS = 100;
+/**
+ * No write starts later than this after CloudFormation sent the event (unless the executor
+ * extends it): when CloudFormation cancels an event and sends the next one for the same flow (a
+ * rollback, a cleanup), the cancelled one's invocation runs on, and its late writes must not land
+ * after the next event's. The next event can then tell until when to watch for them.
+ */
+export const WRITE_WINDOW_MS = 60_000;
+/** Calls that change a flow. */
+const WRITES = new Set(['CreateWhatsAppFlow', 'UpdateWhatsAppFlow', 'UpdateWhatsAppFlowAssets', 'PublishWhatsAppFlow', 'DeprecateWhatsAppFlow', 'DeleteWhatsAppFlow']);
 
 /** Whether an error is worth retrying: throttling, 5xx, timeouts and network failures. */
 export function isTransient(e: unknown): boolean {
@@ -119,6 +128,8 @@ export interface ServiceOptions {
   /** Region to use when the environment names none (the stack's). */
   readonly region?: string;
   readonly log: Logger;
+  /** When CloudFormation sent the event (epoch ms): writes start within WRITE_WINDOW_MS of it. */
+  readonly issuedAt: number;
 }
 
 /** Whatever happened to a CreateWhatsAppFlow call. */
@@ -163,9 +174,17 @@ export class FlowService {
   public readonly calls: string[] = [];
   /** When this event first saw an IAM denial (retried for a while: a grant may be propagating). */
   private firstDenial?: number;
+  /** No write starts after this (epoch ms). */
+  private writeUntil: number;
 
   constructor(private readonly options: ServiceOptions) {
     this.sm = socialMessaging(options.region);
+    this.writeUntil = options.issuedAt + WRITE_WINDOW_MS;
+  }
+
+  /** Lets writes start until `until`: for an event that waits for an earlier one's late writes. */
+  public allowWritesUntil(until: number): void {
+    this.writeUntil = Math.max(this.writeUntil, until);
   }
 
   /** Time left before the event's deadline, in ms. */
@@ -229,6 +248,21 @@ export class FlowService {
     return { similar };
   }
 
+  /** Every flow of the WABA (a full scan). */
+  public async listFlows(wabaId: string): Promise<FlowSummary[]> {
+    const flows: FlowSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const out = await this.retry('ListWhatsAppFlows', (signal) => this.sm.send(new ListWhatsAppFlowsCommand({ id: wabaId, maxResults: 100, nextToken: token }), { abortSignal: signal })).catch((e) => {
+        throw callFailed('ListWhatsAppFlows', e);
+      });
+      for (const f of out.flows ?? []) flows.push({ flowId: f.flowId!, flowName: f.flowName!, status: f.flowStatus ?? '', categories: f.flowCategories as string[] | undefined });
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return flows;
+  }
+
   /** The flow of this name in the WABA, if any. */
   public async findByName(wabaId: string, flowName: string): Promise<FlowSummary | undefined> {
     return (await this.scanNames(wabaId, flowName)).exact;
@@ -243,13 +277,11 @@ export class FlowService {
   public async create(
     input: { wabaId: string; flowName: string; categories: string[]; flowJson?: Uint8Array; publish: boolean; cloneFlowId?: string },
     isOurs: (holder: FlowSummary) => Promise<boolean>,
-    mayStart: () => boolean,
   ): Promise<CreateResult> {
     let attempt = 0;
     for (;;) {
       attempt++;
       this.checkStopped('CreateWhatsAppFlow');
-      if (!mayStart()) throw new FlowError('stopped before CreateWhatsAppFlow: too long has passed since CloudFormation sent the event; deploy again');
       this.calls.push('CreateWhatsAppFlow');
       try {
         const out = await this.withDeadline((signal) =>
@@ -455,6 +487,12 @@ export class FlowService {
   private checkStopped(operation: string): void {
     if (this.options.stopped() || Date.now() > this.options.deadline) {
       throw new FlowError(`stopped before ${operation}: the time for this event ran out`);
+    }
+    if (WRITES.has(operation) && Date.now() > this.writeUntil) {
+      throw new FlowError(
+        `stopped before ${operation}: more than ${WRITE_WINDOW_MS / 1000} s have passed since CloudFormation sent the event (the service was slow or throttling, or the event came late), ` +
+          'and a late write could undo the event CloudFormation sends next for this flow; deploy again',
+      );
     }
   }
 }

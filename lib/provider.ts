@@ -78,7 +78,7 @@ export class WhatsAppFlowProvider extends Construct {
   private readonly wabaPolicies = new Map<string, { policy: iam.Policy; preview: boolean }>();
   private readonly objectArns = new Map<string, string>();
   private contentPolicy?: iam.ManagedPolicy;
-  private readonly declared = new Map<string, { wabaId: string; flowName: string; resource: CfnResource }>();
+  private readonly declared = new Map<string, { wabaId: string; flowName: string; resource: CfnResource; adopts: boolean }>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -116,7 +116,7 @@ export class WhatsAppFlowProvider extends Construct {
       Lazy.string({
         produce: () => {
           const stack = Stack.of(this);
-          const flows: DeclaredFlow[] = [...this.declared.values()].map((d) => ({ wabaId: d.wabaId, flowName: d.flowName, logicalId: stack.resolve(d.resource.logicalId) }));
+          const flows: DeclaredFlow[] = [...this.declared.values()].map((d) => ({ wabaId: d.wabaId, flowName: d.flowName, logicalId: stack.resolve(d.resource.logicalId), adopts: d.adopts }));
           return encodeHolders(flows);
         },
       }),
@@ -160,9 +160,9 @@ export class WhatsAppFlowProvider extends Construct {
    * Records which resource declares the flow of this WABA and name, in the function's environment
    * (see lib/private/holders.ts). Flows whose WABA or name is a token are not recorded.
    */
-  public registerFlow(wabaId: string, flowName: string, resource: CfnResource): void {
+  public registerFlow(wabaId: string, flowName: string, resource: CfnResource, adopts: boolean): void {
     if (Token.isUnresolved(wabaId) || Token.isUnresolved(flowName)) return;
-    this.declared.set(`${wabaAccountId(wabaId)}\n${flowName}`, { wabaId, flowName, resource });
+    this.declared.set(`${wabaAccountId(wabaId)}\n${flowName}`, { wabaId, flowName, resource, adopts });
   }
 
   /**

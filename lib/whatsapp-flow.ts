@@ -267,7 +267,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       removalPolicy,
       serviceTimeout: SERVICE_TIMEOUT,
     });
-    provider.registerFlow(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource);
+    provider.registerFlow(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource, props.adoptExisting ?? false);
     // The grants must exist before the flow is touched and outlive its deletion.
     for (const dep of dependencies) this.resource.node.addDependency(dep);
 

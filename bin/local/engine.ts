@@ -208,6 +208,11 @@ export interface StackOperation {
   readonly serviceTimeoutMs?: number | ((event: EngineEvent) => number | undefined);
   /** How long a statement newly added to a role takes to apply (removals apply at once). @default 0 */
   readonly iamPropagationDelayMs?: number;
+  /**
+   * For tests: the functions' containers run their clock this many times faster than real time
+   * (see LambdaFunctionConfig.clockRate); pass `serviceTimeoutMs` scaled to match. @default 1
+   */
+  readonly clockRate?: number;
 }
 
 /** Events in flight at once, as a busy CloudFormation stack runs them. */
@@ -860,7 +865,8 @@ class Engine {
   }
 
   private functionConfig(model: StackModel, id: string, resolved: unknown): LambdaFunctionConfig | string {
-    return functionConfiguration(model, id, resolved, this.op.stateDir);
+    const config = functionConfiguration(model, id, resolved, this.op.stateDir);
+    return typeof config === 'string' || !this.op.clockRate ? config : { ...config, clockRate: this.op.clockRate };
   }
 
   /** Gives the emulator the policy each role has now (one access key per role). */

@@ -30,10 +30,16 @@ export interface DeclaredFlow {
   readonly wabaId: string;
   readonly flowName: string;
   readonly logicalId: string;
+  /** The resource takes over an existing flow of that name (adoptExisting). */
+  readonly adopts: boolean;
 }
 
-/** Whom the map names for a flow, relative to the asking resource. */
-export type Declarer = 'this' | 'another' | 'none';
+/**
+ * Whom the map names for a flow, relative to the asking resource: this one, another one that
+ * takes over an existing flow of the name (so it may hold the flow the asking resource had), another
+ * one that only creates, or none.
+ */
+export type Declarer = 'this' | 'adopter' | 'another' | 'none';
 
 /** The account part of a WABA id or ARN: `waba-abc` and `arn:…:waba/abc` name the same WABA. */
 export function wabaAccountId(wabaId: string): string {
@@ -59,7 +65,7 @@ export function encodeHolders(flows: readonly DeclaredFlow[]): string {
     throw new Error(`${n} flows are more than one provider can track (at most ${Math.floor((MAX_PACKED_BYTES - 1) / (3 + HOLDER_BYTES))}); split the flows across stacks`);
   }
   const records = flows
-    .map((f) => Buffer.concat([flowKey(f.wabaId, f.flowName).subarray(0, keyBytes), digest(f.logicalId).subarray(0, HOLDER_BYTES)]))
+    .map((f) => Buffer.concat([flowKey(f.wabaId, f.flowName).subarray(0, keyBytes), holderHash(f.logicalId, f.adopts)]))
     .sort(Buffer.compare);
   return Buffer.concat([Buffer.from([keyBytes]), ...records]).toString('base64');
 }
@@ -74,12 +80,22 @@ export function declarer(encoded: string | undefined, wabaId: string, flowName: 
   const keyBytes = packed[0];
   if (!(keyBytes >= 3 && keyBytes <= 8) || (packed.length - 1) % (keyBytes + HOLDER_BYTES) !== 0) return 'none';
   const key = flowKey(wabaId, flowName).subarray(0, keyBytes);
-  const me = digest(logicalId).subarray(0, HOLDER_BYTES);
+  const me = holderHash(logicalId, false);
   let found: Declarer = 'none';
   for (let at = 1; at < packed.length; at += keyBytes + HOLDER_BYTES) {
     if (!packed.subarray(at, at + keyBytes).equals(key)) continue;
-    if (!packed.subarray(at + keyBytes, at + keyBytes + HOLDER_BYTES).equals(me)) return 'another';
+    const holder = Buffer.from(packed.subarray(at + keyBytes, at + keyBytes + HOLDER_BYTES));
+    const adopts = (holder[0] & 0x80) !== 0;
+    holder[0] &= 0x7f;
+    if (!holder.equals(me)) return adopts ? 'adopter' : 'another';
     found = 'this';
   }
   return found;
+}
+
+/** The logical id's hash, its top bit telling whether the resource adopts. */
+function holderHash(logicalId: string, adopts: boolean): Buffer {
+  const h = Buffer.from(digest(logicalId).subarray(0, HOLDER_BYTES));
+  h[0] = (h[0] & 0x7f) | (adopts ? 0x80 : 0);
+  return h;
 }

@@ -97,7 +97,7 @@ describe('D4: a create that CloudFormation cancelled or that outlived its deadli
   });
 });
 
-test('D5: the rollback of a name handover completes: the flow that gave up the name keeps its new one and says so', async () => {
+test('D5: the rollback of a name handover completes: the flow that gave up the name gets it back once the rollback frees it', async () => {
   const oldA = named('signup');
   const a = await created(oldA, 'A');
   // Forward: A is renamed away, C (a copy) takes the name; then a third resource fails.
@@ -106,18 +106,35 @@ test('D5: the rollback of a name handover completes: the flow that gave up the n
   const cProps = named('signup');
   const c = await created(cProps, 'C');
 
-  // Rollback phase: A gets its old name back while C still holds it, until the cleanup.
+  // Rollback phase: A wants its old name back while C still holds it: A waits under a name that
+  // says so, and the event succeeds reporting it.
   const rollback = await h.handler.invoke({ requestType: 'Update', props: oldA, oldProps: newA, physicalId: a, logicalId: 'A' });
   expect(rollback.response.Status).toBe('SUCCESS');
-  expect(rollback.response.Data!.Divergence).toMatch(/could not be renamed to "signup": flow \d+ \(PUBLISHED\) holds that name/);
-  expect(h.emulator.flow(a)!.flowName).toBe('signup-legacy');
+  expect(rollback.response.Data!.Divergence).toMatch(/could not be renamed to "signup": flow \d+ \(PUBLISHED\) holds that name; it waits under the name "signup \(renaming \d+\)"/);
+  expect(h.emulator.flow(a)!.flowName).toBe(`signup (renaming ${a})`);
 
-  // Rollback cleanup: C goes, and frees the name.
+  // Rollback cleanup: C goes (renamed out of the way, deprecated), and A takes the name it frees.
   expect((await h.handler.invoke({ requestType: 'Delete', props: cProps, physicalId: c, logicalId: 'C' })).response.Status).toBe('SUCCESS');
   expect(h.emulator.flow(c)).toMatchObject({ status: 'DEPRECATED' });
+  expect(h.emulator.flow(a)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });
   // The same deploy, tried again, succeeds.
   expect((await h.handler.invoke({ requestType: 'Update', props: newA, oldProps: oldA, physicalId: a, logicalId: 'A' })).response.Status).toBe('SUCCESS');
   expect(await created(cProps, 'C')).toMatch(/^[0-9]+$/);
+});
+
+test('a rename to the name of a flow that leaves the stack in the same deploy completes in the cleanup phase', async () => {
+  const x = await created(named('x'), 'X');
+  const y = await created(named('y'), 'Y');
+  // Y takes the name "x" while X is removed: the update phase runs first, the cleanup after.
+  const renamed = await h.handler.invoke({ requestType: 'Update', props: named('x'), oldProps: named('y'), physicalId: y, logicalId: 'Y' });
+  expect(renamed.response.Status).toBe('SUCCESS');
+  expect(h.emulator.flow(y)!.flowName).toBe(`x (renaming ${y})`);
+
+  const removed = await h.handler.invoke({ requestType: 'Delete', props: named('x'), physicalId: x, logicalId: 'X' });
+
+  expect(removed.response.Status).toBe('SUCCESS');
+  expect(h.emulator.flow(x)).toMatchObject({ status: 'DEPRECATED', flowName: `x (retired ${x})` });
+  expect(h.emulator.flow(y)).toMatchObject({ flowName: 'x', status: 'PUBLISHED' });
 });
 
 test('D6: a live flow whose earlier content was never declared keeps it when Meta refuses the new one, and the rollback completes', async () => {
