@@ -26,6 +26,8 @@ const NAME_WAIT_MS = 30_000;
 const LATE_WRITES_MS = WRITE_WINDOW_MS + 60_000 + 10_000;
 /** Time kept back from the deadline when waiting, so that the event still ends in order. */
 const WAIT_MARGIN_MS = 5_000;
+/** How long a create refused for a flow exactly like its own waits before answering FAILED. */
+const DUPLICATE_GRACE_MS = 30_000;
 
 /** What the event's answer reports about the flow. */
 export interface Outcome {
@@ -182,9 +184,20 @@ export class Executor {
         );
       }
       if (spec.adoptExisting) return this.adopt(holder.flowId, spec);
+      // A flow exactly like this event's: most likely made by another delivery of this very event.
+      const twin = (await this.isExactMatch(holder, spec).catch(() => false)) ? holder.flowId : undefined;
       // Another resource of the stack may be renaming its flow away in this deploy: wait for it.
       const still = await this.waitForName(spec.wabaId, spec.flowName);
       if (still) throw takenError(spec, still);
+      if (twin) {
+        const after = await this.service.get(spec.wabaId, twin);
+        if (!after || after.status === Status.DEPRECATED) {
+          // The twin was deleted or retired while this event waited: CloudFormation has undone
+          // this create (this is a late second delivery of it). Creating now would leave a flow
+          // nothing removes.
+          throw new FlowError(`flow ${twin}, exactly what this event declares, was removed while this event waited for its name: CloudFormation has undone this create, so nothing is created (a late second delivery of the event)`);
+        }
+      }
     }
 
     const content = spec.content ? await this.service.readContent(spec.content) : undefined;
@@ -208,6 +221,13 @@ export class Executor {
     }
     if (created.kind === 'taken') {
       if (spec.adoptExisting) return this.adopt(created.holder.flowId, spec);
+      if (await this.isExactMatch(created.holder, spec).catch(() => false)) {
+        // Exactly this event's flow, made a moment ago: most likely by a second delivery of this
+        // very event, whose answer CloudFormation should hear first. This one is not taken (it
+        // could as well be another stack's), and the failure is answered after a grace period.
+        this.log.info({ event: 'duplicate-grace', flowId: created.holder.flowId, note: 'a flow exactly like this event\'s took the name: answering the failure late, so that a duplicate delivery\'s success counts' });
+        await sleep(Math.min(DUPLICATE_GRACE_MS, Math.max(0, this.service.timeLeft() - WAIT_MARGIN_MS)));
+      }
       throw takenError(spec, created.holder);
     }
     const flowId = created.flowId;

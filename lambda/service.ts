@@ -352,14 +352,18 @@ export class FlowService {
     return out.validationErrors ?? [];
   }
 
-  /** PublishWhatsAppFlow; after an ambiguous failure, a flow found PUBLISHED counts as done. */
+  /**
+   * PublishWhatsAppFlow; a flow found PUBLISHED (after an ambiguous failure, or refused because a
+   * duplicate delivery of the same event published it first) counts as done.
+   */
   public async publish(wabaId: string, flowId: string): Promise<void> {
-    await this.retry('PublishWhatsAppFlow', (signal) => this.sm.send(new PublishWhatsAppFlowCommand({ id: wabaId, flowId }), { abortSignal: signal }), async () => {
-      const s = await this.get(wabaId, flowId);
-      return s?.status === 'PUBLISHED';
-    }).catch((e) => {
+    const done = async () => (await this.get(wabaId, flowId))?.status === 'PUBLISHED';
+    try {
+      await this.retry('PublishWhatsAppFlow', (signal) => this.sm.send(new PublishWhatsAppFlowCommand({ id: wabaId, flowId }), { abortSignal: signal }), done);
+    } catch (e) {
+      if (isDefinitive(e) && !isIamDenial(e) && (await done().catch(() => false))) return;
       throw callFailed('PublishWhatsAppFlow', e);
-    });
+    }
   }
 
   /** DeprecateWhatsAppFlow; a flow found DEPRECATED (before, or after an ambiguous failure) counts as done. */
