@@ -77,8 +77,10 @@ describe('Create', () => {
     expect(response.Reason).toContain('PUBLISHED');
     expect(response.Reason).toMatch(/adoptExisting/);
     expect(h.emulator.flows()).toHaveLength(1);
-    // It looked the name up (waiting in case a sibling was renaming that flow away), never created.
-    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows']));
+    // It looked the name up (and whether the holder is exactly this event's flow), waiting in case
+    // a sibling was renaming that flow away; it never created.
+    expect(h.emulator.operations()).not.toContain('CreateWhatsAppFlow');
+    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows', 'GetWhatsAppFlow', 'ListWhatsAppFlowAssets', 'Download']));
   });
 
   test('waits for a name a sibling resource is renaming away in the same deploy, then creates the flow', async () => {
