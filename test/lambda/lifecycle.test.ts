@@ -80,7 +80,7 @@ describe('Create', () => {
     // It looked the name up (and whether the holder is exactly this event's flow), waiting in case
     // a sibling was renaming that flow away; it never created.
     expect(h.emulator.operations()).not.toContain('CreateWhatsAppFlow');
-    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows', 'GetWhatsAppFlow', 'ListWhatsAppFlowAssets', 'Download']));
+    expect(new Set(h.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows', 'GetWhatsAppFlow']));
   });
 
   test('waits for a name a sibling resource is renaming away in the same deploy, then creates the flow', async () => {
