@@ -354,6 +354,16 @@ export class Executor {
           case 'preview':
             preview = await this.fetchPreview(spec.wabaId, flowId, step.invalidate, preview);
             break;
+          case 'removeMovedCopy': {
+            // Best effort: a rollback must complete.
+            try {
+              const r = await this.removeExactMatch(step.spec, true);
+              if (r.action !== 'none') this.log.info({ event: 'cleanup', flowId: r.flowId, note: `the copy the failed move made in ${step.spec.wabaId}: ${r.action}` });
+            } catch (e) {
+              this.log.warn({ event: 'cleanup-failed', note: `the copy the failed move may have made in ${step.spec.wabaId} could not be removed`, error: (e as Error).message });
+            }
+            break;
+          }
           default:
             throw new Error(`step ${step.kind} does not belong to an update`);
         }
@@ -687,7 +697,7 @@ function takenError(spec: FlowSpec, holder: FlowSummary): FlowError {
 }
 
 /** The name a flow waits under for `target`, which another flow holds. */
-function pendingName(target: string, flowId: string): string {
+export function pendingName(target: string, flowId: string): string {
   return withSuffix(target, ` (renaming ${flowId})`);
 }
 

@@ -5,7 +5,7 @@
 import { Attr, CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID, parsePhysicalId } from '../lib/private/contract';
 import { declarer, HOLDERS_ENV, wabaAccountId } from '../lib/private/holders';
 import { CfnAnswer } from './cfn-response';
-import { CreateUncertain, EventContext, Executor, FailureWithFlow, formatErrors, Outcome, Progress } from './execute';
+import { CreateUncertain, EventContext, Executor, FailureWithFlow, formatErrors, Outcome, pendingName, Progress } from './execute';
 import { Logger } from './log';
 import { deleteNeedsState, FlowState, plan, Plan, RequestType } from './plan';
 import { FlowSpec, parseProps, PropsError } from './props';
@@ -89,7 +89,14 @@ export async function run(event: CfnEvent, options: RunOptions): Promise<CfnAnsw
         break;
       }
       case 'Delete': {
-        const holder = declarer(ctx.holders, desired.wabaId, desired.flowName, event.LogicalResourceId);
+        let holder = declarer(ctx.holders, desired.wabaId, desired.flowName, event.LogicalResourceId);
+        if (parsed && (holder === 'adopter' || (holder === 'another' && parsed.adopted))) {
+          // The resource that declares the name may hold this flow, unless it waits for the name
+          // under a flow of its own (a rename that found the name taken): then this one is not its.
+          const name = desired.flowName;
+          const flows = await service.listFlows(desired.wabaId);
+          if (flows.some((f) => f.flowName === pendingName(name, f.flowId))) holder = 'none';
+        }
         // The flow's state is read only when the decision depends on it.
         if (parsed && deleteNeedsState({ desired, physicalId, declarer: holder })) current = await service.get(desired.wabaId, parsed.flowId);
         thePlan = plan({ requestType: 'Delete', desired, physicalId, current, declarer: holder });

@@ -46,6 +46,12 @@ export type Step =
    * looking until a create still in flight must have ended.
    */
   | { readonly kind: 'removeExactMatch'; readonly waitForCreate: boolean }
+  /**
+   * The rollback of a move to another WABA: the flow the failed move may have created there (its
+   * answer may never have reached CloudFormation, when it cancelled the update) is removed if it
+   * matches that declaration exactly.
+   */
+  | { readonly kind: 'removeMovedCopy'; readonly spec: FlowSpec }
   | { readonly kind: 'preview'; readonly invalidate: boolean };
 
 export type PlanAction = 'create' | 'replace' | 'update' | 'delete' | 'deprecate' | 'cleanup' | 'none';
@@ -124,7 +130,8 @@ function planUpdate(input: PlanInput): Plan {
   if (moved && current!.status !== Status.DEPRECATED) {
     // The flow already lives in the declared WABA: a move that failed is being rolled back. The
     // failed move never touched this flow, so it is as the declaration describes.
-    return planInPlace(desired, desired, physicalId, current!, [`flow ${physicalId} is already in ${desired.wabaId}: rolling back a failed move, nothing to replace`]);
+    const p = planInPlace(desired, desired, physicalId, current!, [`flow ${physicalId} is already in ${desired.wabaId}: rolling back a failed move, nothing to replace`]);
+    return { ...p, steps: [...p.steps, { kind: 'removeMovedCopy', spec: previous }] };
   }
   if (current === null) {
     return planCreate(desired, [`flow ${physicalId} no longer exists (deleted outside CloudFormation): creating it again`], 'replace');

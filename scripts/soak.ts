@@ -1,0 +1,51 @@
+/**
+ * `npm run soak -- [--minutes N] [--parallel P] [--seed S] [--steps K]`: runs random deploy
+ * histories (test/support/histories.ts) for as long as the time allows and prints how many ran,
+ * how many steps, the seed, and every failure with the history that produced it, so that it can
+ * be run again alone. Exit code 1 when a history broke an invariant.
+ */
+import fc from 'fast-check';
+import { historyArbitrary, runHistories } from '../test/support/histories';
+
+process.env.CDK_VALIDATION = 'false';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+async function main(): Promise<number> {
+  const minutes = arg('minutes', 5);
+  const parallel = arg('parallel', 3);
+  const steps = arg('steps', 4);
+  const seed = arg('seed', Date.now() % 2_147_483_647);
+  const until = Date.now() + minutes * 60_000;
+  let runs = 0;
+  let totalSteps = 0;
+  const failures: string[] = [];
+  for (let batch = 0; Date.now() < until; batch++) {
+    const histories = fc.sample(historyArbitrary(steps), { numRuns: parallel * 4, seed: seed + batch });
+    const r = await runHistories(histories, parallel, (index, error) => {
+      if (error) failures.push(`seed ${seed + batch}, history #${index}: ${error.message}\n  history: ${JSON.stringify(histories[index])}`);
+    });
+    runs += histories.length;
+    totalSteps += r.steps;
+    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${failures.length} failed (seed ${seed})\n`);
+  }
+  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${failures.length === 0 ? 'every invariant held' : `${failures.length} failed`}\n`);
+  for (const f of failures) process.stdout.write(`\n${f}\n`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`soak failed: ${(e as Error)?.stack ?? e}\n`);
+    process.exitCode = 3;
+  },
+);
