@@ -185,7 +185,10 @@ export class Executor {
       }
       if (spec.adoptExisting) return this.adopt(holder.flowId, spec);
       // A flow exactly like this event's: most likely made by another delivery of this very event.
-      const twin = (await this.isExactMatch(holder, spec).catch(() => false)) ? holder.flowId : undefined;
+      // A holder that vanishes while it is being compared was deleted at that very moment: by
+      // CloudFormation undoing this create, most likely; it counts as the twin.
+      const exact = await this.isExactMatch(holder, spec).catch(() => false);
+      const twin = exact || (await this.service.get(spec.wabaId, holder.flowId)) === null ? holder.flowId : undefined;
       // Another resource of the stack may be renaming its flow away in this deploy: wait for it.
       const still = await this.waitForName(spec.wabaId, spec.flowName);
       if (still) throw takenError(spec, still);
@@ -530,30 +533,38 @@ export class Executor {
   private async removeExactMatch(spec: FlowSpec, wait: boolean): Promise<{ flowId: string; status: string; action: string; divergence: string[] }> {
     const until = wait ? Math.min(this.ctx.issuedAt + LATE_WRITES_MS, Date.now() + this.service.timeLeft() - WAIT_MARGIN_MS) : 0;
     this.service.allowWritesUntil(until);
+    const none = { flowId: '', status: '', action: 'none', divergence: [] as string[] };
     let delay = 1_000;
     for (;;) {
       const holder = await this.service.findByName(spec.wabaId, spec.flowName);
       if (holder) {
         if (!(await this.isExactMatch(holder, spec))) {
           this.log.info({ event: 'cleanup', flowName: spec.flowName, holder: holder.flowId, note: 'the flow holding the name is not what this resource declares: not ours, left alone' });
-          return { flowId: '', status: '', action: 'none', divergence: [] };
+          return none;
         }
         this.log.info({ event: 'cleanup', flowId: holder.flowId, note: 'the flow a failed or cancelled create made: removing it' });
-        const state = await this.service.get(spec.wabaId, holder.flowId);
-        if (!state) return { flowId: holder.flowId, status: 'DELETED', action: 'none', divergence: [] };
-        if (state.status === Status.DRAFT) {
-          await this.service.delete(spec.wabaId, holder.flowId);
-          await this.completePendingRename(spec.wabaId, state.flowName);
-          return { flowId: holder.flowId, status: 'DELETED', action: 'deleted', divergence: [] };
-        }
-        const r = await this.retire(spec.wabaId, holder.flowId, state);
-        if (r.renamed) await this.completePendingRename(spec.wabaId, state.flowName);
-        return { flowId: holder.flowId, status: r.status, action: r.status === Status.DEPRECATED ? 'deprecated' : 'none', divergence: r.divergence };
+        // Done: a second delivery of the event that made it, if one is still under way, sees its
+        // twin vanish and does not create again (createOrAdopt).
+        return this.removeFlow(spec.wabaId, holder.flowId);
       }
-      if (Date.now() + delay > until) return { flowId: '', status: '', action: 'none', divergence: [] };
+      if (Date.now() + delay > until) return none;
       await sleep(delay);
       delay = Math.min(delay * 2, 8_000);
     }
+  }
+
+  /** Deletes a draft, or retires a flow that went live; then a flow waiting for the name gets it. */
+  private async removeFlow(wabaId: string, flowId: string): Promise<{ flowId: string; status: string; action: string; divergence: string[] }> {
+    const state = await this.service.get(wabaId, flowId);
+    if (!state) return { flowId, status: 'DELETED', action: 'none', divergence: [] };
+    if (state.status === Status.DRAFT) {
+      await this.service.delete(wabaId, flowId);
+      await this.completePendingRename(wabaId, state.flowName);
+      return { flowId, status: 'DELETED', action: 'deleted', divergence: [] };
+    }
+    const r = await this.retire(wabaId, flowId, state);
+    if (r.renamed) await this.completePendingRename(wabaId, state.flowName);
+    return { flowId, status: r.status, action: r.status === Status.DEPRECATED ? 'deprecated' : 'none', divergence: r.divergence };
   }
 
   /**

@@ -332,7 +332,9 @@ export class World {
         // rollback, seconds later) could make a flow again: a residual the README states.
         // A concurrent duplicate of a Create arrives at once: one that reaches another container
         // late, after CloudFormation undid the create, is the same residual.
-        const late = q.duplicate === 'concurrent' && event.RequestType === 'Create' ? 0 : q.delayMs;
+        // A WABA move is an Update that creates: the same holds for it.
+        const creates = event.RequestType === 'Create' || (event.RequestType === 'Update' && event.OldResourceProperties?.WabaId !== event.ResourceProperties?.WabaId);
+        const late = q.duplicate === 'concurrent' && creates ? 0 : q.delayMs;
         // A concurrent duplicate of a Create that adopts may answer with the flow its twin made as
         // taken over, and CloudFormation counts whichever answer comes first: a residual the README states.
         const adopting = event.RequestType === 'Create' && event.ResourceProperties?.AdoptExisting === 'true';
@@ -425,7 +427,8 @@ export class World {
         if (!f) continue; // deleted
         if (f.status === 'DEPRECATED' && /\(retired [0-9]+\)$/.test(f.flowName)) continue;
         if (f.status === 'DEPRECATED' && /refused to rename/.test(JSON.stringify(last?.result?.rows ?? []))) continue;
-        problems.push(`I4: flow ${flowId} ("${f.flowName}", ${f.status}) was created by stack ${slot.env.stackName}, which no longer holds it, and it was neither deleted nor retired`);
+        const story = history.filter((c) => c.flowId === flowId || (c.wabaId === f.wabaId && c.flowName === f.flowName)).map((c) => `${c.flowId}:${c.flowName}:${c.status}${c.created ? ':created' : ''}`);
+        problems.push(`I4: flow ${flowId} ("${f.flowName}", ${f.status}) was created by stack ${slot.env.stackName}, which no longer holds it (it holds ${[...held].join(', ') || 'none'}), and it was neither deleted nor retired; its changes: ${story.join(' > ')}`);
       }
     }
 
@@ -498,7 +501,8 @@ export async function runHistories(histories: readonly History[], parallel: numb
     while (next < histories.length) {
       const index = next++;
       try {
-        steps += (await runHistory(histories[index])).steps;
+        const ran = await runHistory(histories[index]);
+        steps += ran.steps;
         onResult?.(index);
       } catch (e) {
         failures.push({ index, message: (e as Error).message });
