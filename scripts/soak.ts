@@ -5,7 +5,7 @@
  * be run again alone. Exit code 1 when a history broke an invariant.
  */
 import fc from 'fast-check';
-import { historyArbitrary, runHistories } from '../test/support/histories';
+import { historyArbitrary, runHistories, shrinkHistory } from '../test/support/histories';
 
 process.env.CDK_VALIDATION = 'false';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -26,18 +26,30 @@ async function main(): Promise<number> {
   let runs = 0;
   let totalSteps = 0;
   const failures: string[] = [];
+  let broken = 0;
   for (let batch = 0; Date.now() < until; batch++) {
     const histories = fc.sample(historyArbitrary(steps), { numRuns: parallel * 4, seed: seed + batch });
+    const failed: number[] = [];
     const r = await runHistories(histories, parallel, (index, error) => {
-      if (error) failures.push(`seed ${seed + batch}, history #${index}: ${error.message}\n  history: ${JSON.stringify(histories[index])}`);
+      if (!error) return;
+      failed.push(index);
+      broken++;
+      failures.push(`seed ${seed + batch}, history #${index}: ${error.message}\n  history: ${JSON.stringify(histories[index])}`);
     });
+    for (const index of failed) {
+      process.stderr.write(`soak: shrinking history #${index} of seed ${seed + batch}\n`);
+      const small = await shrinkHistory(seed + batch, index, steps, 180_000);
+      failures.push(small
+        ? `seed ${seed + batch}, history #${index}, shrunk (${small.shrinks} shrinks): ${small.message}\n  history: ${JSON.stringify(small.history)}`
+        : `seed ${seed + batch}, history #${index} did not fail again when run alone (it depends on timing)`);
+    }
     runs += histories.length;
     totalSteps += r.steps;
-    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${failures.length} failed (seed ${seed})\n`);
+    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${broken} failed (seed ${seed})\n`);
   }
-  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${failures.length === 0 ? 'every invariant held' : `${failures.length} failed`}\n`);
+  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${broken === 0 ? 'every invariant held' : `${broken} failed`}\n`);
   for (const f of failures) process.stdout.write(`\n${f}\n`);
-  return failures.length === 0 ? 0 : 1;
+  return broken === 0 ? 0 : 1;
 }
 
 main().then(

@@ -544,3 +544,20 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
     await Promise.all(worlds.map((w) => w.close()));
   }
 }
+
+/**
+ * Shrinks a failing history to a smaller one that still fails: the one `fc.sample` gave at
+ * `index` for `seed` and `maxSteps` (fast-check replays that very run, then shrinks it, here
+ * serially), within `limitMs`. Undefined when it does not fail again when run alone.
+ */
+export async function shrinkHistory(seed: number, index: number, maxSteps: number, limitMs: number): Promise<{ history: History; message: string; shrinks: number } | undefined> {
+  const details = await fc.check(
+    fc.asyncProperty(historyArbitrary(maxSteps), async (h) => {
+      await runHistory(h);
+    }),
+    { seed, path: String(index), numRuns: index + 1, interruptAfterTimeLimit: limitMs, markInterruptAsFailure: false },
+  );
+  if (!details.failed || !details.counterexample) return undefined;
+  const error = details.errorInstance;
+  return { history: details.counterexample[0], message: error instanceof Error ? error.message : String(error), shrinks: details.numShrinks };
+}
