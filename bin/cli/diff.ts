@@ -3,8 +3,9 @@
  * of the new cloud assembly would do to each flow, compared with the old one, for reviewing a
  * pull request. Reads only the synthesized files: no AWS call, no aws-cdk-lib.
  *
- * Exit codes: 0 nothing changes, 1 something changes (or the new version of a changed flow has
- * validator errors), 2 bad usage or an input that cannot be read.
+ * Exit codes, as `terraform plan -detailed-exitcode`: 0 nothing changes, 2 something changes, 1
+ * errors (a changed flow's new version has validator errors, bad usage, an input that cannot be
+ * read), so that CI can fail on errors alone.
  */
 import { AssemblyFlows, InputError, readAssembly } from './diff/assembly';
 import { buildReport } from './diff/report';
@@ -36,10 +37,11 @@ options:
 Flows are paired by stack name and logical id. Whether a flow is published is
 taken from its old "publish" property; the handler reads the real status.
 
-exit codes:
+exit codes (as terraform plan -detailed-exitcode):
   0  no flow changes
-  1  some flow changes, or a changed flow's new version has validator errors
-  2  bad usage, or an assembly, template or content asset that cannot be read
+  1  errors: a changed flow's new version has validator errors, bad usage, or
+     an assembly, template or content asset that cannot be read
+  2  some flow changes, and no errors
   3  an internal error (a bug: please report it)
 `;
 
@@ -92,16 +94,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr(`whatsapp-flow diff: ${e.message}\n`);
-      return ExitCode.USAGE;
+      return ExitCode.ERRORS;
     }
     throw e;
   }
 
   io.stdout(format === 'markdown' ? renderMarkdown(report) : format === 'json' ? renderJson(report) : renderText(report));
-  return report.changed > 0 || report.errors > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+  return report.errors > 0 ? ExitCode.ERRORS : report.changed > 0 ? ExitCode.CHANGES : ExitCode.OK;
 }
 
 function usageError(io: CliIo, message: string): number {
   io.stderr(`whatsapp-flow diff: ${message}\n\n${HELP}`);
-  return ExitCode.USAGE;
+  return ExitCode.ERRORS;
 }

@@ -8,8 +8,8 @@
  * link). Everything is written to a staging folder next to `--out` and moved in at the end, so a
  * failed pull leaves `--out` as it was.
  *
- * Exit codes: 0 written, 1 the service (or the download) failed, 2 bad usage or a directory that
- * cannot be written, 3 an internal error.
+ * Exit codes: 0 written; 1 the service (or the download) failed, bad usage, or a directory that
+ * cannot be written (nothing written); 3 an internal error.
  */
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
@@ -68,8 +68,8 @@ AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL_SOCIALMESSAGING).
 
 exit codes:
   0  the directory was written
-  1  the service or a download failed (nothing was written)
-  2  bad usage, or a directory that cannot be written
+  1  the service or a download failed, bad usage, or a directory that cannot
+     be written (nothing was written)
   3  an internal error (a bug: please report it)
 `;
 
@@ -120,7 +120,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (typeof parsed === 'string') {
     io.stderr(`whatsapp-flow pull: ${parsed} (see whatsapp-flow pull --help)\n`);
-    return ExitCode.USAGE;
+    return ExitCode.ERRORS;
   }
   let client: SocialMessagingClient | undefined;
   let staging: string | undefined;
@@ -204,13 +204,13 @@ async function checkOut(out: string, force: boolean): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    if (code === 'ENOTDIR') throw new PullError(`--out ${out} is a file; give a directory`, ExitCode.USAGE);
-    throw new PullError(`cannot read --out ${out}: ${describe(e)}`, ExitCode.USAGE);
+    if (code === 'ENOTDIR') throw new PullError(`--out ${out} is a file; give a directory`, ExitCode.ERRORS);
+    throw new PullError(`cannot read --out ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
   if (entries.length > 0 && !force) {
     throw new PullError(
       `--out ${out} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); choose an empty or new directory, or pass --force to replace the files pull writes (others are left alone)`,
-      ExitCode.USAGE,
+      ExitCode.ERRORS,
     );
   }
 }
@@ -319,7 +319,7 @@ async function downloadJson(client: SocialMessagingClient, waba: string, flowId:
     } catch (e) {
       // Links are short-lived: a second attempt gets a fresh one (an oversized file is not retried).
       if (attempt >= 2 || e instanceof PullError) {
-        throw new PullError(`downloading the Flow JSON of flow ${flowId} failed: ${(e as Error).message}`, ExitCode.FINDINGS);
+        throw new PullError(`downloading the Flow JSON of flow ${flowId} failed: ${(e as Error).message}`, ExitCode.ERRORS);
       }
     }
   }
@@ -363,7 +363,7 @@ function download(url: string, redirects = 0): Promise<Buffer> {
         size += c.length;
         if (size > MAX_DOWNLOAD_BYTES) {
           req.destroy();
-          reject(new PullError(`the Flow JSON is larger than the ${MAX_FLOW_JSON_BYTES} bytes the service allows`, ExitCode.FINDINGS));
+          reject(new PullError(`the Flow JSON is larger than the ${MAX_FLOW_JSON_BYTES} bytes the service allows`, ExitCode.ERRORS));
           return;
         }
         chunks.push(c);
@@ -391,15 +391,15 @@ function serviceError(what: string, e: unknown): PullError {
   const name = err?.name ?? 'Error';
   const message = (err?.message ?? String(e)).split('\n')[0];
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new PullError(`no AWS credentials: ${message}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or sign in with \`aws sso login\``, ExitCode.USAGE);
+    return new PullError(`no AWS credentials: ${message}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or sign in with \`aws sso login\``, ExitCode.ERRORS);
   }
   if (/Region is missing/i.test(message)) {
-    return new PullError('no AWS Region: pass --region, give the WABA as an ARN, or set AWS_REGION', ExitCode.USAGE);
+    return new PullError('no AWS Region: pass --region, give the WABA as an ARN, or set AWS_REGION', ExitCode.ERRORS);
   }
   if (err?.$metadata?.httpStatusCode === undefined && typeof err?.code === 'string' && /^E[A-Z]+/.test(err.code)) {
-    return new PullError(`${what} failed: cannot reach the service (${err.code}: ${message})`, ExitCode.FINDINGS);
+    return new PullError(`${what} failed: cannot reach the service (${err.code}: ${message})`, ExitCode.ERRORS);
   }
-  return new PullError(`${what} failed: ${name}: ${message}`, ExitCode.FINDINGS);
+  return new PullError(`${what} failed: ${name}: ${message}`, ExitCode.ERRORS);
 }
 
 // ---------------------------------------------------------------------------- files
@@ -470,7 +470,7 @@ async function stage(out: string, waba: string, files: FlowFile[]): Promise<stri
   try {
     await fs.mkdir(parent, { recursive: true });
   } catch (e) {
-    throw new PullError(`cannot create ${parent}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot create ${parent}: ${describe(e)}`, ExitCode.ERRORS);
   }
   const staging = path.join(parent, `.${path.basename(out)}.pull-${randomBytes(4).toString('hex')}`);
   try {
@@ -481,7 +481,7 @@ async function stage(out: string, waba: string, files: FlowFile[]): Promise<stri
     await fs.writeFile(path.join(staging, MANIFEST_FILE), manifestOf(waba, files), 'utf8');
   } catch (e) {
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw new PullError(`cannot write next to ${out}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot write next to ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
   return staging;
 }
@@ -504,7 +504,7 @@ async function moveIn(staging: string, out: string, files: FlowFile[]): Promise<
     await fs.rm(staging, { recursive: true, force: true });
     return (await fs.readdir(out)).filter((n) => n.toLowerCase().endsWith('.json') && !written.has(n)).sort();
   } catch (e) {
-    throw new PullError(`cannot write ${out}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot write ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
 }
 

@@ -6,8 +6,8 @@
  * manifest, as synth checks it: the files the manifest lists, each with its entry's `publish`, the
  * entries with `skipValidation` skipped, and the manifest's own problems reported with their lines.
  *
- * Exit codes: 0 no errors (warnings allowed), 1 some file has errors, 2 bad usage or an input that
- * cannot be read (missing or unreadable file, glob matching nothing).
+ * Exit codes: 0 no errors (warnings allowed), 1 some file has errors, or bad usage, or an input that
+ * cannot be read (missing or unreadable file, glob matching nothing); 3 internal.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -50,8 +50,8 @@ options:
 
 exit codes:
   0  no errors (warnings allowed)
-  1  at least one file has errors
-  2  bad usage, a missing or unreadable file, or a glob that matches nothing
+  1  at least one file has errors; or bad usage, a missing or unreadable
+     file, or a glob that matches nothing
   3  an internal error (a bug: please report it)
 `;
 
@@ -69,7 +69,7 @@ interface Skipped {
 class Report {
   public readonly results: FileResult[] = [];
   public readonly skipped: Skipped[] = [];
-  /** Inputs that could not be read: printed on stderr, exit 2. */
+  /** Inputs that could not be read: printed on stderr, exit 1. */
   public readonly problems: string[] = [];
   /** Absolute paths already checked or skipped, so that each file is reported once. */
   public readonly seen = new Set<string>();
@@ -102,12 +102,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return ExitCode.OK;
     } else {
       io.stderr(`whatsapp-flow validate: unknown option ${JSON.stringify(arg)}\n\n${HELP}`);
-      return ExitCode.USAGE;
+      return ExitCode.ERRORS;
     }
   }
   if (patterns.length === 0) {
     io.stderr(`whatsapp-flow validate: no files given\n\n${HELP}`);
-    return ExitCode.USAGE;
+    return ExitCode.ERRORS;
   }
 
   const report = new Report(io.cwd, publish);
@@ -140,8 +140,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout([...skips, ...lines, summary].join('\n') + '\n');
   }
   for (const p of report.problems) io.stderr(`whatsapp-flow validate: ${p}\n`);
-  if (report.problems.length > 0) return ExitCode.USAGE;
-  return errors > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+  if (report.problems.length > 0) return ExitCode.ERRORS;
+  return errors > 0 ? ExitCode.ERRORS : ExitCode.OK;
 }
 
 /** The files a glob matches, sorted. */

@@ -457,7 +457,14 @@ describe('exit codes', () => {
     expect(out.stdout.trimEnd().split('\n').pop()).toBe('0 of 2 flows change');
   });
 
-  test('exits 1 when a flow changes', async () => {
+  test('exits 2 when a flow changes and no new version has errors', async () => {
+    const base = synth(path.join(tmp, 'changes-old'), { Same: {}, Content: {} });
+    const head = synth(path.join(tmp, 'changes-new'), { Same: {}, Content: { flowJson: FlowJson.fromObject(simple('Hello again')) } });
+    expect(await diff(base, head)).toMatchObject({ code: 2, stderr: '' });
+  });
+
+  test('exits 1 when a changed flow\'s new version has validator errors, whatever else changes', async () => {
+    expect(report.errors).toBe(1);
     expect((await diff(oldDir, newDir)).code).toBe(1);
   });
 
@@ -467,38 +474,38 @@ describe('exit codes', () => {
     expect(JSON.parse(out.stdout).flows.every((f: JsonFlow) => f.action === 'create')).toBe(true);
   });
 
-  test('fails with 2 on a missing folder, naming it', async () => {
+  test('fails with 1 on a missing folder, naming it', async () => {
     const out = await diff(path.join(tmp, 'does-not-exist'), newDir);
-    expect(out).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow diff: ${path.join(tmp, 'does-not-exist')}: no such directory; pass the cloud assembly folder written by cdk synth (cdk.out)\n` });
+    expect(out).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow diff: ${path.join(tmp, 'does-not-exist')}: no such directory; pass the cloud assembly folder written by cdk synth (cdk.out)\n` });
   });
 
-  test('fails with 2 on a folder that is not a cloud assembly', async () => {
+  test('fails with 1 on a folder that is not a cloud assembly', async () => {
     const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
     const out = await diff(empty, newDir);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(`whatsapp-flow diff: ${path.join(empty, 'manifest.json')}: not a cloud assembly (it has no manifest.json); pass the folder written by cdk synth (cdk.out)\n`);
   });
 
-  test('fails with 2 on a template that cannot be read', async () => {
+  test('fails with 1 on a template that cannot be read', async () => {
     const broken = copy(newDir, 'broken-template');
     fs.writeFileSync(path.join(broken, 'FlowStack.template.json'), '{ "Resources": ');
     const out = await diff(oldDir, broken);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toMatch(new RegExp(`^whatsapp-flow diff: ${escape(path.join(broken, 'FlowStack.template.json'))}: not valid JSON \\(.+\\)\\n$`));
   });
 
-  test('fails with 2 on a content asset that is missing, naming the file', async () => {
+  test('fails with 1 on a content asset that is missing, naming the file', async () => {
     const broken = copy(newDir, 'broken-asset');
     const template = JSON.parse(fs.readFileSync(path.join(broken, 'FlowStack.template.json'), 'utf8'));
     const key: string = Object.values<any>(template.Resources).find((r) => r.Properties?.FlowName === 'large').Properties.ContentS3Key;
     const asset = path.join(broken, `asset.${key}`);
     fs.rmSync(asset);
     const out = await diff(oldDir, broken);
-    expect(out).toMatchObject({ code: 2, stdout: '' });
+    expect(out).toMatchObject({ code: 1, stdout: '' });
     expect(out.stderr).toBe(`whatsapp-flow diff: ${asset}: the content asset is missing (no such file); synthesize again\n`);
   });
 
-  test('fails with 2 on a content key that names no asset', async () => {
+  test('fails with 1 on a content key that names no asset', async () => {
     const broken = copy(newDir, 'broken-key');
     const file = path.join(broken, 'FlowStack.template.json');
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -506,14 +513,14 @@ describe('exit codes', () => {
     large.Properties.ContentS3Key = 'nothing.json';
     fs.writeFileSync(file, JSON.stringify(template));
     const out = await diff(oldDir, broken);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(`whatsapp-flow diff: ${file}: flow ${id}: ContentS3Key "nothing.json" names no file asset of ${path.join(broken, 'FlowStack.assets.json')}\n`);
   });
 
-  test('fails with 2 on bad usage', async () => {
-    expect((await diff(oldDir)).code).toBe(2);
+  test('fails with 1 on bad usage', async () => {
+    expect((await diff(oldDir)).code).toBe(1);
     const out = await diff(oldDir, newDir, '--format', 'html');
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr.split('\n')[0]).toBe('whatsapp-flow diff: --format must be text, markdown, json, got "html"');
   });
 

@@ -96,9 +96,9 @@ describe('whatsapp-flow validate', () => {
   test.each([
     ['no arguments', [], 'no files given'],
     ['an unknown option', ['--strict', `${FIXTURES}/good-minimal.json`], 'unknown option "--strict"'],
-  ])('fails with exit 2 and the usage on %s', async (_, args, message) => {
+  ])('fails with exit 1 and the usage on %s', async (_, args, message) => {
     const out = await validate(args);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr).toContain(message);
     expect(out.stderr).toContain('usage: whatsapp-flow validate');
@@ -110,14 +110,14 @@ describe('whatsapp-flow validate', () => {
     expect(out.stdout).toContain('exit codes:');
   });
 
-  test('fails with exit 2 on a missing file, saying so on stderr only: no "0 files checked" report', async () => {
-    expect(await validate([`${FIXTURES}/nope.json`])).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n` });
-    expect(await validate(['--json', `${FIXTURES}/nope.json`])).toMatchObject({ code: 2, stdout: '' });
+  test('fails with exit 1 on a missing file, saying so on stderr only: no "0 files checked" report', async () => {
+    expect(await validate([`${FIXTURES}/nope.json`])).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n` });
+    expect(await validate(['--json', `${FIXTURES}/nope.json`])).toMatchObject({ code: 1, stdout: '' });
   });
 
-  test('fails with exit 2 on a missing file and a glob that matches nothing, but still checks the others', async () => {
+  test('fails with exit 1 on a missing file and a glob that matches nothing, but still checks the others', async () => {
     const out = await validate([`${FIXTURES}/nope.json`, `${FIXTURES}/*.yaml`, `${FIXTURES}/bad-truncated.json`]);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(
       `whatsapp-flow validate: no file matches "${FIXTURES}/*.yaml"\n` +
       `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n`,
@@ -125,19 +125,19 @@ describe('whatsapp-flow validate', () => {
     expect(out.stdout).toContain('bad-truncated.json:17:1 error INVALID_FLOW_JSON');
   });
 
-  test('fails with exit 2 on an unreadable file: a directory, a dangling link, a file without read permission', async () => {
+  test('fails with exit 1 on an unreadable file: a directory, a dangling link, a file without read permission', async () => {
     fs.mkdirSync(path.join(tmp, 'dir.json'));
     fs.symlinkSync(path.join(tmp, 'gone.json'), path.join(tmp, 'link.json'));
     fs.writeFileSync(path.join(tmp, 'secret.json'), '{}');
     fs.chmodSync(path.join(tmp, 'secret.json'), 0o000);
     const out = await validate(['dir.json', 'link.json'], tmp);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toContain('dir.json is a directory');
     expect(out.stderr).toContain('cannot read link.json: no such file');
     if (process.getuid?.() !== 0) {
       // root reads anything, so this part only means something for other users.
       const secret = await validate(['secret.json'], tmp);
-      expect(secret).toMatchObject({ code: 2, stderr: 'whatsapp-flow validate: cannot read secret.json: permission denied\n' });
+      expect(secret).toMatchObject({ code: 1, stderr: 'whatsapp-flow validate: cannot read secret.json: permission denied\n' });
     }
   });
 
@@ -269,10 +269,10 @@ describe('whatsapp-flow validate on a directory of flows (WhatsAppFlowDirectory,
     expect(await validate([dir], tmp)).toEqual({ code: 0, stdout: '2 files checked: 0 errors, 0 warnings\n', stderr: '' });
   });
 
-  test('fails with exit 2 on a directory without a manifest, saying what to pass', async () => {
+  test('fails with exit 1 on a directory without a manifest, saying what to pass', async () => {
     const dir = directory('plain', { 'a.json': good });
     const out = await validate([dir], tmp);
-    expect(out).toEqual({ code: 2, stdout: '', stderr: 'whatsapp-flow validate: plain is a directory without a whatsapp-flows.json manifest; pass files or a glob such as "plain/**/*.json"\n' });
+    expect(out).toEqual({ code: 1, stdout: '', stderr: 'whatsapp-flow validate: plain is a directory without a whatsapp-flows.json manifest; pass files or a glob such as "plain/**/*.json"\n' });
   });
 });
 
@@ -290,10 +290,10 @@ describe('the whatsapp-flow dispatcher', () => {
     expect(out.stdout).toMatch(/commands:\n {2}validate {2}/);
   });
 
-  test('fails with exit 2 without a command or on an unknown one', async () => {
-    expect((await call([])).code).toBe(2);
+  test('fails with exit 1 without a command or on an unknown one', async () => {
+    expect((await call([])).code).toBe(1);
     const unknown = await call(['lint']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown command "lint"');
   });
 
