@@ -384,7 +384,7 @@ describe('output', () => {
     expect(out.code).toBe(1);
     const md = out.stdout;
     expect(md.startsWith('## WhatsApp Flows: what this deploy does\n\n**')).toBe(true);
-    expect(md).toContain('| Flow | Stack | Action | Changes | Validator |\n|---|---|---|---|---|\n');
+    expect(md).toContain('| Flow | Source | Action | Changes | Validator |\n|---|---|---|---|---|\n');
     expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* \| publish \| ✅ \|$/m);
     expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
     expect(md).toMatch(/^\| `findingsdraft` \| .* \| \*\*update\*\* \| content \| ⚠️ 0 errors, 1 warning \|$/m);
@@ -424,6 +424,49 @@ describe('output', () => {
   test('prints one JSON document with --format json', async () => {
     expect(Object.keys(report)).toEqual(['changed', 'errors', 'warnings', 'flows']);
     expect(Object.keys(flow('Rename'))).toEqual(['stack', 'logicalId', 'flowName', 'action', 'tags', 'effects', 'notes']);
+  });
+});
+
+describe('the source file of each flow', () => {
+  let dir: string;
+  let file: (name: string) => string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(tmp, 'source-'));
+    file = (name) => path.relative(ROOT, path.join(dir, name)).split(path.sep).join('/');
+    const write = (name: string, value: unknown) => {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(value, undefined, 2));
+    };
+    write('flows/signup.json', simple());
+    write('flows/moved.json', simple());
+    write('new/signup.json', version31);
+    write('new/elsewhere/moved.json', simple());
+    const fromFile = (name: string) => FlowJson.fromFile(path.join(dir, name));
+    synth(path.join(dir, 'old'), { Signup: { flowJson: fromFile('flows/signup.json') }, Moved: { flowJson: fromFile('flows/moved.json') } });
+    synth(path.join(dir, 'new'), {
+      Signup: { publish: true, flowJson: fromFile('new/signup.json'), validation: FlowValidation.skip('testing the diff') },
+      Moved: { flowJson: fromFile('new/elsewhere/moved.json') },
+    });
+  });
+
+  test('names the Flow JSON file recorded at synth, and gives the validator\'s findings at its lines', async () => {
+    const out = await diff(path.join(dir, 'old'), path.join(dir, 'new'));
+    expect(out.stdout).toMatch(new RegExp(`^FlowStack/Signup[0-9A-F]{8} "signup" \\(${escape(file('new/signup.json'))}\\): update \\(content, publish\\)$`, 'm'));
+    expect(out.stdout).toMatch(new RegExp(`^ {4}${escape(file('new/signup.json'))}:2:3 error AWS_UNSUPPORTED_VERSION version: `, 'm'));
+
+    const md = (await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--format', 'markdown')).stdout;
+    expect(md).toContain(`| \`signup\` | \`${file('new/signup.json')}\` | **update** |`);
+    expect(md).toContain(`- ❌ **AWS_UNSUPPORTED_VERSION** \`version\` (\`${file('new/signup.json')}:2:3\`): `);
+    const json = JSON.parse((await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--json')).stdout);
+    expect(json.flows.map((f: { sourceFile?: string }) => f.sourceFile)).toEqual([file('new/signup.json'), file('new/elsewhere/moved.json')]);
+  });
+
+  test('reports a flow whose file moved, with the same content, as unchanged: the template does not hold the path', async () => {
+    const json = JSON.parse((await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--json')).stdout);
+    expect(json.flows[1]).toMatchObject({ action: 'unchanged', effects: [], notes: [] });
+    const template = (side: string) => fs.readFileSync(path.join(dir, side, 'FlowStack.template.json'), 'utf8');
+    expect(template('old')).not.toContain('moved.json');
+    expect(template('new')).not.toContain('moved.json');
   });
 });
 

@@ -29,7 +29,7 @@ export function renderText(report: DiffReport): string {
       unchanged.push(f);
       continue;
     }
-    out.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName)}: ${headline(f)}`);
+    out.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName)}${f.sourceFile !== undefined ? ` (${f.sourceFile})` : ''}: ${headline(f)}`);
     for (const e of f.plan.effects) out.push(`  - ${e}`);
     for (const n of f.plan.notes) out.push(`  ! ${n}`);
     if (f.content) {
@@ -41,7 +41,7 @@ export function renderText(report: DiffReport): string {
     }
     if (f.findings) {
       out.push(`  validator (new version${f.findings.publish ? ', checked for publishing' : ''}): ${findingCounts(f.findings)}`);
-      for (const x of f.findings.list.slice(0, MAX_FINDINGS)) out.push(`    ${FlowJsonValidator.formatFinding(x)}`);
+      for (const x of f.findings.list.slice(0, MAX_FINDINGS)) out.push(`    ${FlowJsonValidator.formatFinding(x, f.sourceFile)}`);
       if (f.findings.list.length > MAX_FINDINGS) out.push(`    … ${f.findings.list.length - MAX_FINDINGS} more (run whatsapp-flow validate on ${f.findings.source})`);
     }
   }
@@ -99,10 +99,11 @@ export function renderMarkdown(report: DiffReport): string {
   const changed = report.flows.filter((f) => f.action !== Action.UNCHANGED);
   const unchanged = report.flows.filter((f) => f.action === Action.UNCHANGED);
   if (changed.length > 0) {
-    head.push('| Flow | Stack | Action | Changes | Validator |', '|---|---|---|---|---|');
+    head.push('| Flow | Source | Action | Changes | Validator |', '|---|---|---|---|---|');
     for (const f of changed) {
       const v = f.findings ? (f.findings.errors > 0 ? `❌ ${findingCounts(f.findings)}` : f.findings.warnings > 0 ? `⚠️ ${findingCounts(f.findings)}` : '✅') : '';
-      head.push(`| ${code(f.flowName, true)} | ${cell(`${f.stack}/${f.logicalId}`)} | **${f.action}** | ${cell(f.plan.tags.join(', '))} | ${v} |`);
+      const source = f.sourceFile !== undefined ? code(f.sourceFile, true) : cell(`${f.stack}/${f.logicalId}`);
+      head.push(`| ${code(f.flowName, true)} | ${source} | **${f.action}** | ${cell(f.plan.tags.join(', '))} | ${v} |`);
     }
     head.push('');
   }
@@ -135,7 +136,8 @@ export function renderMarkdown(report: DiffReport): string {
 }
 
 function markdownSection(f: FlowReport): string {
-  const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', `_${text(`${f.stack}/${f.logicalId}`)}_`, ''];
+  const where = f.sourceFile !== undefined ? `${code(f.sourceFile)} · _${text(`${f.stack}/${f.logicalId}`)}_` : `_${text(`${f.stack}/${f.logicalId}`)}_`;
+  const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', where, ''];
   for (const e of f.plan.effects) out.push(`- ${text(e)}`);
   for (const n of f.plan.notes) out.push(`- ⚠️ ${text(n)}`);
   out.push('');
@@ -154,16 +156,16 @@ function markdownSection(f: FlowReport): string {
   }
   if (f.findings) {
     out.push(`**Validator** on the new version${f.findings.publish ? ' (checked for publishing)' : ''}: ${findingCounts(f.findings)}`, '');
-    const items = f.findings.list.slice(0, MAX_FINDINGS).map(findingItem);
+    const items = f.findings.list.slice(0, MAX_FINDINGS).map((x) => findingItem(x, f.sourceFile));
     if (f.findings.list.length > MAX_FINDINGS) items.push(`- … ${f.findings.list.length - MAX_FINDINGS} more: run \`npx whatsapp-flow validate\` on ${code(f.findings.source)}`);
     if (items.length > 0) out.push(...(items.length > FOLD_LINES ? ['<details><summary>Findings</summary>', '', ...items, '', '</details>'] : items), '');
   }
   return out.join('\n') + '\n';
 }
 
-function findingItem(f: FlowJsonFinding): string {
+function findingItem(f: FlowJsonFinding, file: string | undefined): string {
   const icon = f.severity === FindingSeverity.ERROR ? '❌' : '⚠️';
-  const at = f.line !== undefined ? ` (line ${f.line})` : '';
+  const at = f.line === undefined ? '' : file !== undefined ? ` (${code(`${file}:${f.line}:${f.column ?? 1}`)})` : ` (line ${f.line})`;
   const value = f.value !== undefined ? ` ${code(f.value)}` : '';
   return `- ${icon} **${f.code}** ${code(f.path || '(document)')}${at}: ${text(f.message)}${value} — ${text(f.fix)}`;
 }
@@ -207,6 +209,7 @@ export function renderJson(report: DiffReport): string {
         stack: f.stack,
         logicalId: f.logicalId,
         flowName: f.flowName,
+        ...(f.sourceFile !== undefined ? { sourceFile: f.sourceFile } : {}),
         action: f.action,
         tags: f.plan.tags,
         effects: f.plan.effects,

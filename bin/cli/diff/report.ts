@@ -16,7 +16,10 @@ const MAX_ENTRIES = 200;
 export interface Findings {
   /** Checked as for a flow that is to be published. */
   readonly publish: boolean;
-  /** Where the new content is, for the reader: the template (inline) or the asset file. */
+  /**
+   * Where the new content is, for the reader: its source file when the assembly records it (the
+   * findings' lines are that file's), else the template (inline) or the asset file.
+   */
   readonly source: string;
   readonly errors: number;
   readonly warnings: number;
@@ -28,6 +31,8 @@ export interface FlowReport {
   /** The stack's name (with its environment when two stacks share the name). */
   readonly stack: string;
   readonly logicalId: string;
+  /** The Flow JSON file of the flow (the new one, else the old one), as recorded at synth. */
+  readonly sourceFile?: string;
   /** The flow's name (the new one, else the old one), or the intrinsic that gives it. */
   readonly flowName: string;
   readonly action: Action;
@@ -86,6 +91,7 @@ export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyF
     flows.push({
       stack: label(decl),
       logicalId: decl.logicalId,
+      ...(decl.sourceFile !== undefined ? { sourceFile: decl.sourceFile } : {}),
       flowName: decl.flowName.literal ?? decl.flowName.text,
       action: plan.action,
       plan: withFindingNotes(plan, findings),
@@ -106,7 +112,7 @@ function validate(text: string, publish: boolean, ref: ContentRef, flow: FlowDec
   const errors = list.filter((f) => f.severity === FindingSeverity.ERROR).length;
   return {
     publish,
-    source: ref.where === 'inline' ? `${flow.templateLabel} (${flow.logicalId}.FlowJson)` : ref.fileLabel ?? ref.file ?? '',
+    source: flow.sourceFile ?? (ref.where === 'inline' ? `${flow.templateLabel} (${flow.logicalId}.FlowJson)` : ref.fileLabel ?? ref.file ?? ''),
     errors,
     warnings: list.length - errors,
     list,
