@@ -234,8 +234,8 @@ describe('what a deploy does to each flow', () => {
     expect(f).toMatchObject({ action: 'update', tags: ['content'] });
     expect(f.effects).toEqual(['updates the content of the draft (a flow still published by an earlier deploy is republished)']);
     expect(f.content!.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[0]', label: 'screen WELCOME', detail: 'components changed' },
-      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', label: 'TextHeading', detail: 'text: "Hello" → "Hello again"' },
+      { kind: 'changed', depth: 0, path: 'screens[0]', oldPath: 'screens[0]', label: 'screen WELCOME', detail: 'components changed' },
+      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', oldPath: 'screens[0].layout.children[0]', label: 'TextHeading', detail: 'text: "Hello" → "Hello again"' },
     ]);
     expect(f.findings).toMatchObject({ publish: false, errors: 0, warnings: 0 });
   });
@@ -257,7 +257,7 @@ describe('what a deploy does to each flow', () => {
 
     const f = flow('Large');
     expect(f).toMatchObject({ action: 'update', tags: ['content'] });
-    expect(f.content!.entries).toContainEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextBody', detail: 'text: "small tail" → "a longer tail, still small enough"' });
+    expect(f.content!.entries).toContainEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[1]', oldPath: 'screens[0].layout.children[1]', label: 'TextBody', detail: 'text: "small tail" → "a longer tail, still small enough"' });
   });
 
   test('reports an unchanged flow, and a reformat with the same canonical content, as unchanged', () => {
@@ -296,12 +296,12 @@ describe('content changes, screen by screen', () => {
   test('lists screens added and removed by id, and a component inserted without marking later ones changed', () => {
     const f = flow('Screens');
     expect(f.content!.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[0]', label: 'screen A', detail: 'components changed' },
-      { kind: 'added', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextInput name=email', detail: 'added' },
-      { kind: 'added', depth: 1, path: 'screens[0].layout.children[2]', label: 'TextBody', detail: 'added' },
-      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[5]', label: 'Footer', detail: 'on-click-action.next.name: "B" → "D"' },
-      { kind: 'removed', depth: 0, path: 'screens[1]', label: 'screen B', detail: 'was in the old version' },
-      { kind: 'added', depth: 0, path: 'screens[1]', label: 'screen D', detail: '2 components' },
+      { kind: 'changed', depth: 0, path: 'screens[0]', oldPath: 'screens[0]', label: 'screen A', detail: 'components changed' },
+      { kind: 'added', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextInput name=email', detail: 'added: "Email"' },
+      { kind: 'added', depth: 1, path: 'screens[0].layout.children[2]', label: 'TextBody', detail: 'added: "zero"' },
+      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[5]', oldPath: 'screens[0].layout.children[3]', label: 'Footer', detail: 'on-click-action.next.name: "B" → "D"' },
+      { kind: 'removed', depth: 0, path: 'screens[1]', label: 'screen B', detail: 'was in the old version ("B")' },
+      { kind: 'added', depth: 0, path: 'screens[1]', label: 'screen D', detail: '"D", 2 components' },
     ]);
     expect(f.content!.counts).toEqual({ screensAdded: 1, screensRemoved: 1, screensChanged: 1, componentsAdded: 2, componentsRemoved: 0, componentsChanged: 1 });
   });
@@ -312,16 +312,51 @@ describe('content changes, screen by screen', () => {
     const after = doc(screen('S', [{ type: 'TextBody', text: 'x' }]), screen('T', [form([{ type: 'TextBody', text: 'a' }, { type: 'TextInput', name: 'email', label: 'E-mail' }, { type: 'TextInput', name: 'name', label: 'Name' }])]));
     const d = diffContent(JSON.stringify(before), JSON.stringify(after, undefined, 2));
     expect(d.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[1]', label: 'screen T', detail: 'components changed' },
-      { kind: 'changed', depth: 1, path: 'screens[1].layout.children[0].children[1]', label: 'TextInput name=email', detail: 'label: "Email" → "E-mail"' },
-      { kind: 'moved', depth: 1, path: 'screens[1].layout.children[0].children[2]', label: 'TextInput name=name', detail: 'moved from screens[1].layout.children[0].children[1]' },
+      { kind: 'changed', depth: 0, path: 'screens[1]', oldPath: 'screens[1]', label: 'screen T', detail: 'components changed' },
+      { kind: 'changed', depth: 1, path: 'screens[1].layout.children[0].children[1]', oldPath: 'screens[1].layout.children[0].children[2]', label: 'TextInput name=email', detail: 'label: "Email" → "E-mail"' },
+      { kind: 'moved', depth: 1, path: 'screens[1].layout.children[0].children[2]', oldPath: 'screens[1].layout.children[0].children[1]', label: 'TextInput name=name', detail: 'moved from screens[1].layout.children[0].children[1]' },
     ]);
+    // The Form holding them has no change of its own: it is not counted.
+    expect(d.counts).toMatchObject({ componentsChanged: 1, componentsAdded: 0, componentsRemoved: 0 });
+  });
+
+  test('names the options of a list that were removed, added and changed by their titles', () => {
+    const group = (options: Array<{ id: string; title: string; description?: string }>) => doc(screen('S', [
+      { type: 'RadioButtonsGroup', name: 'room', label: 'Room', 'data-source': options },
+      { type: 'NavigationList', name: 'menu', 'list-items': options.map((o) => ({ id: o.id, 'main-content': { title: o.title } })) },
+      complete,
+    ], { terminal: true }));
+    const before = group([{ id: 'garden', title: 'Garden' }, { id: 'sea', title: 'Sea view' }, { id: 'attic', title: 'Attic' }, { id: 'suite', title: 'Suite' }]);
+    const after = group([{ id: 'garden', title: 'Garden room' }, { id: 'attic', title: 'Attic' }, { id: 'suite', title: 'Suite', description: 'Two rooms' }, { id: 'lake', title: 'Lake view' }]);
+    const d = diffContent(JSON.stringify(before), JSON.stringify(after));
+    expect(d.entries.slice(1).map((e) => `${e.label}: ${e.detail}`)).toEqual([
+      'RadioButtonsGroup name=room: data-source: removed "Sea view"; added "Lake view"; "Garden" title: "Garden" → "Garden room"; "Suite" description added ("Two rooms")',
+      'NavigationList name=menu: list-items: removed "Sea view"; added "Lake view"; "Garden" main-content.title: "Garden" → "Garden room"',
+    ]);
+  });
+
+  test('shows what a person reads of a component that is added or removed: its text, label, options or condition', () => {
+    const before = doc(screen('S', [{ type: 'TextCaption', text: 'Prices include VAT' }, complete], { terminal: true }));
+    const after = doc(screen('S', [
+      { type: 'Dropdown', name: 'size', label: 'Size', 'data-source': [{ id: 's', title: 'Small' }, { id: 'l', title: 'Large' }] },
+      { type: 'If', condition: '${data.vip}', then: [{ type: 'TextBody', text: 'Welcome back' }] },
+      { type: 'Image', src: 'iVBORw0KGgo', 'alt-text': 'Our shop' },
+      complete,
+    ], { terminal: true, data: { vip: { type: 'boolean', __example__: true } } }));
+    const d = diffContent(JSON.stringify(before), JSON.stringify(after));
+    expect(d.entries.filter((e) => e.depth === 1).map((e) => `${e.kind} ${e.label}: ${e.detail}`)).toEqual([
+      'removed TextCaption: removed: "Prices include VAT"',
+      'added Dropdown name=size: added: "Size" (2 options: "Small", "Large")',
+      'added If: added: if ${data.vip}',
+      'added Image: added: image "Our shop"',
+    ]);
+    expect(d.counts).toMatchObject({ componentsAdded: 3, componentsRemoved: 1, componentsChanged: 0 });
   });
 
   test('shows a changed image by its size, never its content', () => {
     const image = (kb: number) => doc(screen('S', [{ type: 'Image', src: 'iVBORw0KGgo'.padEnd(kb * 1024, 'A'), height: 100 }, complete], { terminal: true }));
     const d = diffContent(JSON.stringify(image(12)), JSON.stringify(image(14)));
-    expect(d.entries[1]).toEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', label: 'Image', detail: 'src changed (12 KB → 14 KB)' });
+    expect(d.entries[1]).toEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', oldPath: 'screens[0].layout.children[0]', label: 'Image', detail: 'src changed (12 KB → 14 KB)' });
     expect(JSON.stringify(d).length).toBeLessThan(1000);
   });
 
@@ -333,7 +368,7 @@ describe('content changes, screen by screen', () => {
       { kind: 'changed', depth: 0, path: '', label: 'document', detail: 'version: "7.3" → "7.2"' },
       { kind: 'removed', depth: 0, path: '', label: 'document', detail: 'data_api_version removed (was "3.0")' },
       { kind: 'info', depth: 0, path: 'screens', label: 'screen order', detail: 'A, B, C → B, A, C' },
-      { kind: 'changed', depth: 0, path: 'screens[1]', label: 'screen A', detail: 'title: "A" → "Start"' },
+      { kind: 'changed', depth: 0, path: 'screens[1]', oldPath: 'screens[0]', label: 'screen A', detail: 'title: "A" → "Start"' },
     ]);
   });
 
@@ -374,7 +409,7 @@ describe('output', () => {
     expect(out.code).toBe(1);
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^FlowStack\/Created[0-9A-F]{8} "created": create and publish$/);
-    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n  - updates the content of the draft .*\n  content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n    ~ screens\[0\] screen A: components changed\n        \+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added\n/m);
+    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n  - updates the content of the draft .*\n  content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n    ~ screens\[0\] screen A: components changed\n        \+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(out.stdout).toMatch(/^ {4}\d+:\d+ error AWS_UNSUPPORTED_VERSION version: /m);
     expect(lines[lines.length - 1]).toBe(`${report.changed} of ${report.flows.length} flows change; validator: 1 error, 1 warning in the new versions`);
   });
@@ -396,7 +431,7 @@ describe('output', () => {
     expect(sections).toHaveLength(report.changed);
     expect(sections[0]).toBe('created: create');
     const screens = md.slice(md.indexOf('### `screens`'));
-    expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added\n/m);
+    expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(md).toMatch(/^- ❌ \*\*AWS_UNSUPPORTED_VERSION\*\* `version` \(line \d+\): /m);
     expect(md.length).toBeLessThan(20_000);
   });
