@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { run } from '../../bin/cli/diff';
+import { DEPRECATE_IS_FINAL, PUBLISH_IS_FINAL } from '../../bin/cli/diff/actions';
 import { diffContent } from '../../bin/cli/diff/content';
 import { MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
 import { DiffReport } from '../../bin/cli/diff/report';
@@ -92,6 +93,7 @@ interface JsonFlow {
   tags: string[];
   effects: string[];
   notes: string[];
+  irreversible: string[];
   content?: { entries: Array<{ kind: string; path: string; label: string; detail?: string }>; counts: Record<string, number>; omitted: number };
   contentSummary?: string;
   findings?: { publish: boolean; errors: number; warnings: number; list: Array<{ code: string; severity: string; path: string }> };
@@ -180,6 +182,16 @@ describe('what a deploy does to each flow', () => {
     const f = flow('GonePublished');
     expect(f.action).toBe('deprecate');
     expect(f.effects).toEqual(['renames flow "gonepublished" out of the way and deprecates it (published flows cannot be deleted)']);
+  });
+
+  test('marks the steps that cannot be undone, publishing and deprecating, with why; a draft\'s deletion is not one', () => {
+    expect(flow('Created').irreversible).toEqual([PUBLISH_IS_FINAL]);
+    expect(flow('Publish').irreversible).toEqual([PUBLISH_IS_FINAL]);
+    expect(flow('GonePublished').irreversible).toEqual([DEPRECATE_IS_FINAL]);
+    expect(flow('Move').irreversible).toEqual([PUBLISH_IS_FINAL, `the old flow: ${DEPRECATE_IS_FINAL}`]);
+    expect(flow('Gone').irreversible).toEqual([]);
+    expect(flow('ContentLive').irreversible).toEqual([]);
+    expect(flow('Rename').irreversible).toEqual([]);
   });
 
   test('leaves a retained flow untouched when it leaves the stack', () => {
@@ -420,10 +432,12 @@ describe('output', () => {
     const md = out.stdout;
     expect(md.startsWith('## WhatsApp Flows: what this deploy does\n\n**')).toBe(true);
     expect(md).toContain('| Flow | Source | Action | Changes | Validator |\n|---|---|---|---|---|\n');
-    expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* \| publish \| ✅ \|$/m);
-    expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
+    expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* ⚠️ \| publish \| ✅ \|$/m);
+    expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* ⚠️ \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
     expect(md).toMatch(/^\| `findingsdraft` \| .* \| \*\*update\*\* \| content \| ⚠️ 0 errors, 1 warning \|$/m);
     expect(md).toMatch(/^\| `gone` \| .* \| \*\*delete\*\* \| {2}\| {2}\|$/m);
+    expect(md).toMatch(/^\| `gonepublished` \| .* \| \*\*deprecate\*\* ⚠️ \| /m);
+    expect(md).toContain(`- ⚠️ **Irreversible:** ${DEPRECATE_IS_FINAL}\n`);
     expect(md).toContain('<details><summary>3 unchanged flows</summary>');
     // Unchanged flows get no section; changed ones do, in the order of the table.
     expect(md).not.toContain('### `same`');
@@ -444,7 +458,7 @@ describe('output', () => {
       logicalId: `Flow${i}`,
       flowName: `flow-${i}`,
       action: 'update' as const,
-      plan: { action: 'update' as const, tags: ['content'], effects: ['updates the content of the draft'], notes: [], contentChanged: true, validate: false, publishes: false },
+      plan: { action: 'update' as const, tags: ['content'], effects: ['updates the content of the draft'], notes: [], irreversible: [], contentChanged: true, validate: false, publishes: false },
       content: { oldBytes: 1000, newBytes: 1000, entries, omitted: 0, counts },
     }));
     const report: DiffReport = { flows, changed: 100, errors: 0, warnings: 0 };
@@ -458,7 +472,7 @@ describe('output', () => {
 
   test('prints one JSON document with --format json', async () => {
     expect(Object.keys(report)).toEqual(['changed', 'errors', 'warnings', 'flows']);
-    expect(Object.keys(flow('Rename'))).toEqual(['stack', 'logicalId', 'flowName', 'action', 'tags', 'effects', 'notes']);
+    expect(Object.keys(flow('Rename'))).toEqual(['stack', 'logicalId', 'flowName', 'action', 'tags', 'effects', 'notes', 'irreversible']);
   });
 });
 
@@ -490,7 +504,7 @@ describe('the source file of each flow', () => {
     expect(out.stdout).toMatch(new RegExp(`^ {4}${escape(file('new/signup.json'))}:2:3 error AWS_UNSUPPORTED_VERSION version: `, 'm'));
 
     const md = (await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--format', 'markdown')).stdout;
-    expect(md).toContain(`| \`signup\` | \`${file('new/signup.json')}\` | **update** |`);
+    expect(md).toContain(`| \`signup\` | \`${file('new/signup.json')}\` | **update** ⚠️ |`);
     expect(md).toContain(`- ❌ **AWS_UNSUPPORTED_VERSION** \`version\` (\`${file('new/signup.json')}:2:3\`): `);
     const json = JSON.parse((await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--json')).stdout);
     expect(json.flows.map((f: { sourceFile?: string }) => f.sourceFile)).toEqual([file('new/signup.json'), file('new/elsewhere/moved.json')]);

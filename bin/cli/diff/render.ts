@@ -31,6 +31,7 @@ export function renderText(report: DiffReport): string {
     }
     out.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName)}${f.sourceFile !== undefined ? ` (${f.sourceFile})` : ''}: ${headline(f)}`);
     for (const e of f.plan.effects) out.push(`  - ${e}`);
+    for (const w of f.plan.irreversible) out.push(`  ⚠ irreversible: ${w}`);
     for (const n of f.plan.notes) out.push(`  ! ${n}`);
     if (f.content) {
       out.push(`  content: ${contentHeadline(f.content)}`);
@@ -103,7 +104,8 @@ export function renderMarkdown(report: DiffReport): string {
     for (const f of changed) {
       const v = f.findings ? (f.findings.errors > 0 ? `❌ ${findingCounts(f.findings)}` : f.findings.warnings > 0 ? `⚠️ ${findingCounts(f.findings)}` : '✅') : '';
       const source = f.sourceFile !== undefined ? code(f.sourceFile, true) : cell(`${f.stack}/${f.logicalId}`);
-      head.push(`| ${code(f.flowName, true)} | ${source} | **${f.action}** | ${cell(f.plan.tags.join(', '))} | ${v} |`);
+      const warn = f.plan.irreversible.length > 0 ? ' ⚠️' : '';
+      head.push(`| ${code(f.flowName, true)} | ${source} | **${f.action}**${warn} | ${cell(f.plan.tags.join(', '))} | ${v} |`);
     }
     head.push('');
   }
@@ -139,6 +141,7 @@ function markdownSection(f: FlowReport): string {
   const where = f.sourceFile !== undefined ? `${code(f.sourceFile)} · _${text(`${f.stack}/${f.logicalId}`)}_` : `_${text(`${f.stack}/${f.logicalId}`)}_`;
   const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', where, ''];
   for (const e of f.plan.effects) out.push(`- ${text(e)}`);
+  for (const w of f.plan.irreversible) out.push(`- ⚠️ **Irreversible:** ${text(w)}`);
   for (const n of f.plan.notes) out.push(`- ⚠️ ${text(n)}`);
   out.push('');
   if (f.content) {
@@ -214,6 +217,7 @@ export function renderJson(report: DiffReport): string {
         tags: f.plan.tags,
         effects: f.plan.effects,
         notes: f.plan.notes,
+        irreversible: f.plan.irreversible,
         ...(f.content ? { content: f.content } : {}),
         ...(f.contentSummary ? { contentSummary: f.contentSummary } : {}),
         ...(f.findings ? { findings: f.findings } : {}),
