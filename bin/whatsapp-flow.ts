@@ -36,6 +36,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
     load: () => require('./cli/diff') as CliCommand,
   },
+  render: {
+    summary: 'draw flows offline as HTML pages: every screen as on the phone, and the navigation map',
+    load: () => require('./cli/render') as CliCommand,
+  },
 };
 
 /**

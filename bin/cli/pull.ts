@@ -24,7 +24,10 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import { FLOW_CATEGORIES, MAX_FLOW_JSON_BYTES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/private/contract';
 import { FindingSeverity, FlowJsonValidator } from '../../lib/validator';
+import { MAX_STEM, slug } from './slug';
 import { CliIo, ExitCode } from '../whatsapp-flow';
+
+export { slug };
 
 /**
  * The manifest's name: `WhatsAppFlowDirectory.DEFAULT_MANIFEST_FILE`, repeated here so that the
@@ -39,10 +42,6 @@ const MAX_DOWNLOAD_BYTES = MAX_FLOW_JSON_BYTES + 1024 * 1024;
 /** How long a download may stall. */
 const DOWNLOAD_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
-/** Longest file name stem (the key is the same, and keys are at most 64 characters). */
-const MAX_STEM = 56;
-/** Names Windows refuses as file names, whatever the extension. */
-const RESERVED_STEMS = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
 const HELP = `usage: whatsapp-flow pull --waba <id or ARN> --out <directory> [--force] [--region <region>]
 
@@ -420,19 +419,6 @@ function assignFiles(flows: PulledFlow[]): FlowFile[] {
     taken.add(key);
     return { ...f, key };
   });
-}
-
-/** Lower-case ASCII letters, digits and dashes; accents dropped; never a name Windows refuses. */
-export function slug(name: string): string {
-  let s = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (s.length > MAX_STEM) s = s.slice(0, MAX_STEM).replace(/-+$/, '');
-  if (RESERVED_STEMS.test(s)) s = `${s}-flow`;
-  return s;
 }
 
 function isPublished(status: string): boolean {

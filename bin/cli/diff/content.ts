@@ -615,7 +615,8 @@ function ids(keys: string[]): string {
   return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
 }
 
-function pathKey(key: string): string {
+/** A key as a JSON path segment: `.name`, or `["a key"]`. */
+export function pathKey(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
