@@ -151,7 +151,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       for (const w of written) {
         const stem = w.file.slice(0, -'.html'.length);
         const shots = await elementPngs(tab, w.file, '.screen, .map');
-        for (const shot of shots) await fs.writeFile(`${stem}.${shot.id ? safe(shot.id) : 'map'}.png`, shot.png);
+        for (const shot of shots) await fs.writeFile(`${stem}.${shot.screen ? safe(shot.screen) : 'map'}.png`, shot.png);
         lines.push(`${show(stem, io.cwd)}.*.png  ${shots.length} PNG${shots.length === 1 ? '' : 's'}`);
       }
     } finally {

@@ -7,7 +7,8 @@ import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow, WhatsAppFlowProps
 import { run } from '../../bin/cli/diff';
 import { DEPRECATE_IS_FINAL, PUBLISH_IS_FINAL } from '../../bin/cli/diff/actions';
 import { diffContent } from '../../bin/cli/diff/content';
-import { MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
+import { COMMENT_MARKER, MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
+import { CHROMIUM_ENV } from '../../bin/cli/render/chromium';
 import { DiffReport } from '../../bin/cli/diff/report';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -430,7 +431,7 @@ describe('output', () => {
     const out = await diff(oldDir, newDir, '--format', 'markdown');
     expect(out.code).toBe(1);
     const md = out.stdout;
-    expect(md.startsWith('## WhatsApp Flows: what this deploy does\n\n**')).toBe(true);
+    expect(md.startsWith(`${COMMENT_MARKER}\n## WhatsApp Flows: what this deploy does\n\n**`)).toBe(true);
     expect(md).toContain('| Flow | Source | Action | Changes | Validator |\n|---|---|---|---|---|\n');
     expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* ⚠️ \| publish \| ✅ \|$/m);
     expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* ⚠️ \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
@@ -448,6 +449,44 @@ describe('output', () => {
     expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(md).toMatch(/^- ❌ \*\*AWS_UNSUPPORTED_VERSION\*\* `version` \(line \d+\): /m);
     expect(md.length).toBeLessThan(20_000);
+  });
+
+  test('links the Markdown to the HTML report when given its URL', async () => {
+    const md = (await diff(oldDir, newDir, '--format', 'markdown', '--report-url', 'https://ci.example/run/1/artifacts/2')).stdout;
+    expect(md.split('\n').slice(0, 6)).toEqual([COMMENT_MARKER, '## WhatsApp Flows: what this deploy does', '', expect.stringMatching(/^\*\*\d+ of \d+ flows change/), '', '🖼️ [The changed screens, drawn before and after](<https://ci.example/run/1/artifacts/2>)']);
+  });
+
+  test('writes one self-contained HTML page with --format html: each changed screen before and after, its changes marked', async () => {
+    const out = await diff(oldDir, newDir, '--format', 'html', '--out', path.join(tmp, 'report', 'flows.html'));
+    expect(out).toMatchObject({ code: 1, stdout: '', stderr: '' });
+    const html = fs.readFileSync(path.join(tmp, 'report', 'flows.html'), 'utf8');
+    expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">');
+    expect(html).not.toMatch(/<script/);
+    const section = html.slice(html.indexOf('data-flow="screens"'));
+    const pair = (id: string) => section.slice(section.indexOf(`<div class="pair" data-screen="${id}">`), section.indexOf('<div class="pair"', section.indexOf(`<div class="pair" data-screen="${id}">`) + 1));
+    const [before, after] = pair('A').split('<div class="side side-after">');
+    // A: an input added at children[1]; the Footer changed (children[3] before, [5] after).
+    expect(after).toContain('<div class="c c-TextInput mark-added" data-path="screens[0].layout.children[1]"><span class="mark-tag">added</span>');
+    expect(after).toContain('<div class="c c-Footer mark-changed" data-path="screens[0].layout.children[5]">');
+    expect(before).toContain('<div class="c c-Footer mark-changed" data-path="screens[0].layout.children[3]">');
+    expect(before).not.toContain('mark-added');
+    expect(pair('B')).toMatch(/<section class="screen screen-removed" id="f\d+-old-screen-B"[\s\S]*removed in the new version/);
+    expect(pair('D')).toMatch(/not in the old version[\s\S]*<section class="screen screen-added" id="f\d+-new-screen-D"/);
+    expect(section).toMatch(/<g class="node node-screen node-entry node-changed" data-screen="A">/);
+    expect(section).toContain('Removed screens (not on the map): B');
+    expect(html).toContain('⚠ <strong>Irreversible:</strong> deprecating cannot be undone');
+  });
+
+  test('fails with exit 1 on --images when no Chromium is installed, saying so', async () => {
+    const saved = process.env[CHROMIUM_ENV];
+    process.env[CHROMIUM_ENV] = path.join(tmp, 'no-chromium');
+    try {
+      const out = await diff(oldDir, newDir, '--format', 'markdown', '--images', path.join(tmp, 'pictures'));
+      expect(out).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow diff: --images: ${CHROMIUM_ENV} is ${JSON.stringify(path.join(tmp, 'no-chromium'))}, which is not an executable file\n` });
+    } finally {
+      if (saved === undefined) delete process.env[CHROMIUM_ENV];
+      else process.env[CHROMIUM_ENV] = saved;
+    }
   });
 
   test('keeps a Markdown comment under GitHub\'s size limit, leaving out the sections that do not fit', () => {
@@ -611,16 +650,17 @@ describe('exit codes', () => {
 
   test('fails with 1 on bad usage', async () => {
     expect((await diff(oldDir)).code).toBe(1);
-    const out = await diff(oldDir, newDir, '--format', 'html');
+    const out = await diff(oldDir, newDir, '--format', 'pdf');
     expect(out.code).toBe(1);
-    expect(out.stderr.split('\n')[0]).toBe('whatsapp-flow diff: --format must be text, markdown, json, got "html"');
+    expect(out.stderr.split('\n')[0]).toBe('whatsapp-flow diff: --format must be text, markdown, json, html, got "pdf"');
+    expect((await diff(oldDir, newDir, '--images', 'pictures')).stderr.split('\n')[0]).toBe('whatsapp-flow diff: --images is for --format markdown');
   });
 
   test('runs through the real entry point', () => {
     const result = spawnSync('npx', ['tsx', 'bin/whatsapp-flow.ts', 'diff', oldDir, newDir, '--format', 'markdown'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
-    expect(result.stdout.startsWith('## WhatsApp Flows: what this deploy does\n')).toBe(true);
+    expect(result.stdout.startsWith(`${COMMENT_MARKER}\n## WhatsApp Flows: what this deploy does\n`)).toBe(true);
   });
 });
 

@@ -6,6 +6,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { FlowCategory, FlowJson, WhatsAppFlow } from '../../lib';
+import { run as diff } from '../../bin/cli/diff';
 import { run } from '../../bin/cli/render';
 import { Chromium, Page } from '../../bin/cli/render/chromium';
 import { browserDescribe, startBrowser } from '../support/browser';
@@ -68,6 +71,34 @@ function expectedTexts(doc: any): Map<string, string[]> {
   return out;
 }
 
+/** A cloud assembly with the example's sign-up flow, its Flow JSON edited by `edit`. */
+function synth(dir: string, edit: (doc: any) => void = () => undefined): string {
+  const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'signup.json'), 'utf8'));
+  edit(doc);
+  const app = new App({ outdir: dir });
+  new WhatsAppFlow(new Stack(app, 'Flows'), 'Signup', {
+    wabaId: 'waba-0123456789abcdef0123456789abcdef', flowName: 'signup', categories: [FlowCategory.SIGN_UP], publish: true, flowJson: FlowJson.fromObject(doc),
+  });
+  app.synth();
+  return dir;
+}
+
+/** Decodes a PNG in the page: its size and how many colours it has (a blank picture has one). */
+function picture(page: Page, png: Buffer): Promise<{ width: number; height: number; colours: number }> {
+  return page.evaluate(`new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onerror = () => reject(new Error('not a PNG'));
+    img.onload = () => {
+      const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+      const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data; const seen = new Set();
+      for (let i = 0; i < d.length && seen.size < 1000; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      resolve({ width: img.width, height: img.height, colours: seen.size });
+    };
+    img.src = 'data:image/png;base64,${png.toString('base64')}';
+  })`);
+}
+
 function overlaps(a: Seen['box'], b: Seen['box']): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
@@ -124,25 +155,67 @@ browserDescribe('rendered pages in a headless Chromium', () => {
     expect(fs.readdirSync(out).sort()).toEqual(['signup.CONFIRM.png', 'signup.SIGN_UP.png', 'signup.html', 'signup.map.png']);
     expect(stdout).toContain('3 PNGs');
     for (const file of ['signup.CONFIRM.png', 'signup.SIGN_UP.png', 'signup.map.png']) {
-      const png = fs.readFileSync(path.join(out, file)).toString('base64');
-      // Decoded by the browser: its size, and how many colours it has (a blank picture has one).
-      const picture = await page.evaluate<{ width: number; height: number; colours: number }>(`new Promise((resolve, reject) => {
-        const img = new Image();
-        img.onerror = () => reject(new Error('not a PNG'));
-        img.onload = () => {
-          const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
-          const g = c.getContext('2d'); g.drawImage(img, 0, 0);
-          const d = g.getImageData(0, 0, c.width, c.height).data; const seen = new Set();
-          for (let i = 0; i < d.length && seen.size < 1000; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-          resolve({ width: img.width, height: img.height, colours: seen.size });
-        };
-        img.src = 'data:image/png;base64,${png}';
-      })`);
-      expect({ file, blank: picture.colours < 10 }).toEqual({ file, blank: false });
+      const seen = await picture(page, fs.readFileSync(path.join(out, file)));
+      expect({ file, blank: seen.colours < 10 }).toEqual({ file, blank: false });
       if (file !== 'signup.map.png') {
-        expect(picture.width).toBe(360);
-        expect(picture.height).toBeGreaterThan(300);
+        expect(seen.width).toBe(360);
+        expect(seen.height).toBeGreaterThan(300);
       }
     }
+  });
+
+  describe('the HTML of a diff', () => {
+    let oldDir: string;
+    let newDir: string;
+    beforeAll(() => {
+      oldDir = synth(path.join(tmp, 'old'));
+      newDir = synth(path.join(tmp, 'new'), (doc) => {
+        const form = doc.screens[0].layout.children[0].children;
+        form[1].text = 'Join in a minute.';
+        form.splice(4, 0, { type: 'TextInput', name: 'phone', label: 'Phone number', 'input-type': 'phone' });
+      });
+    });
+
+    test('draws a changed screen before and after side by side, the columns differing exactly where the change is', async () => {
+      const file = path.join(tmp, 'diff.html');
+      const code = await diff([oldDir, newDir, '--format', 'html', '--out', file], { stdout: () => undefined, stderr: () => undefined, cwd: tmp });
+      expect(code).toBe(2);
+      await page.goto(`file://${file}`);
+      await look(page);
+      const columns = await page.evaluate<Array<{ box: Seen['box']; marked: Array<{ mark: string; path: string; text: string; width: number }>; texts: Array<{ path: string; text: string }> }>>(
+        `[...document.querySelector('.pair[data-screen="SIGN_UP"]').querySelectorAll('.side')].map((side) => {
+          const r = side.querySelector('.phone').getBoundingClientRect();
+          return {
+            box: { x: r.left, y: r.top, width: r.width, height: r.height },
+            marked: [...side.querySelectorAll('.mark-added, .mark-changed, .mark-removed, .mark-moved')].map((e) => ({ mark: e.className.match(/mark-(\\w+)/)[1], path: e.dataset.path,
+              text: e.innerText.replace(/^(added|changed|removed|moved)\\s*/, '').replace(/\\s+/g, ' ').trim(), width: e.getBoundingClientRect().width })),
+            texts: [...side.querySelectorAll('.c:not(.c-Form)')].map((e) => ({ path: e.dataset.path, text: e.innerText.replace(/\\s+/g, ' ').trim() })),
+          };
+        })`);
+      const [before, after] = columns;
+      expect(overlaps(before.box, after.box)).toBe(false);
+      expect(Math.abs(before.box.y - after.box.y)).toBeLessThan(1);
+      expect(after.box.x).toBeGreaterThan(before.box.x);
+      expect(after.marked.map((m) => [m.mark, m.text])).toEqual([['changed', 'Join in a minute.'], ['added', 'Phone number phone']]);
+      expect(before.marked.map((m) => [m.mark, m.text])).toEqual([['changed', 'Sign up in under a minute. We only ask for what we need to send you your rewards.']]);
+      for (const m of [...before.marked, ...after.marked]) expect(m.width).toBeGreaterThan(300);
+      // What is not marked reads the same on both sides.
+      const unmarked = (c: typeof before) => c.texts.filter((t) => !c.marked.some((m) => m.path === t.path)).map((t) => t.text);
+      expect(unmarked(after)).toEqual(unmarked(before));
+    });
+
+    test('embeds with --images a picture of each changed screen before and after in the Markdown', async () => {
+      let stdout = '';
+      const code = await diff([oldDir, newDir, '--format', 'markdown', '--images', 'pictures'], { stdout: (s) => (stdout += s), stderr: () => undefined, cwd: tmp });
+      expect(code).toBe(2);
+      expect(fs.readdirSync(path.join(tmp, 'pictures')).sort()).toEqual(['signup.SIGN_UP.after.png', 'signup.SIGN_UP.before.png']);
+      expect(stdout).toContain('| `SIGN_UP` | <img src="pictures/signup.SIGN_UP.before.png" alt="SIGN_UP before" width="240"> | <img src="pictures/signup.SIGN_UP.after.png" alt="SIGN_UP after" width="240"> |');
+      const before = await picture(page, fs.readFileSync(path.join(tmp, 'pictures', 'signup.SIGN_UP.before.png')));
+      const after = await picture(page, fs.readFileSync(path.join(tmp, 'pictures', 'signup.SIGN_UP.after.png')));
+      expect(before).toMatchObject({ width: 360 });
+      expect(after.colours).toBeGreaterThan(10);
+      // The added field makes the screen taller.
+      expect(after.height).toBeGreaterThan(before.height);
+    });
   });
 });

@@ -7,6 +7,29 @@ import { Action } from './actions';
 import { ContentDiff, DiffEntry } from './content';
 import { DiffReport, Findings, FlowReport, formatBytes } from './report';
 
+/**
+ * The hidden first line of the Markdown: a CI job finds its own pull-request comment by it, to
+ * update it on the next push instead of adding another.
+ */
+export const COMMENT_MARKER = '<!-- whatsapp-flow-cdk:diff -->';
+
+/** Pictures of a changed screen, as links for Markdown. */
+export interface ScreenImages {
+  readonly screen: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface MarkdownOptions {
+  /** A link to the HTML report (the screens before and after). */
+  readonly reportUrl?: string;
+  /** Pictures of each flow's changed screens, embedded in its section. */
+  readonly images?: ReadonlyMap<FlowReport, ScreenImages[]>;
+}
+
+/** Screens shown as pictures per flow in Markdown; the rest are in the HTML report. */
+const MARKDOWN_IMAGES = 6;
+
 /** GitHub refuses comments over 65536 characters; stay well below. */
 export const MARKDOWN_BUDGET = 60_000;
 /** Content entries shown per flow in Markdown. */
@@ -85,7 +108,8 @@ function findingCounts(f: Findings): string {
   return `${f.errors} error${f.errors === 1 ? '' : 's'}, ${f.warnings} warning${f.warnings === 1 ? '' : 's'}`;
 }
 
-function totals(report: DiffReport): string {
+/** `3 of 5 flows change; validator: 1 error, 0 warnings in the new versions`. */
+export function totals(report: DiffReport): string {
   const flows = report.flows.length;
   const base = flows === 0 ? 'no flows in either assembly' : `${report.changed} of ${flows} flow${flows === 1 ? '' : 's'} change${report.changed === 1 ? 's' : ''}`;
   const checks = report.errors + report.warnings > 0 ? `; validator: ${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'} in the new versions` : '';
@@ -95,8 +119,9 @@ function totals(report: DiffReport): string {
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-export function renderMarkdown(report: DiffReport): string {
-  const head: string[] = ['## WhatsApp Flows: what this deploy does', '', `**${totals(report)}**`, ''];
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const head: string[] = [COMMENT_MARKER, '## WhatsApp Flows: what this deploy does', '', `**${totals(report)}**`, ''];
+  if (options.reportUrl) head.push(`🖼️ [The changed screens, drawn before and after](${linkTarget(options.reportUrl)})`, '');
   const changed = report.flows.filter((f) => f.action !== Action.UNCHANGED);
   const unchanged = report.flows.filter((f) => f.action === Action.UNCHANGED);
   if (changed.length > 0) {
@@ -125,7 +150,7 @@ export function renderMarkdown(report: DiffReport): string {
   let used = out.length;
   let omitted = 0;
   for (const f of changed) {
-    const section = markdownSection(f);
+    const section = markdownSection(f, options.images?.get(f));
     if (used + section.length > MARKDOWN_BUDGET) {
       omitted++;
       continue;
@@ -137,7 +162,7 @@ export function renderMarkdown(report: DiffReport): string {
   return out + sections.join('') + tail;
 }
 
-function markdownSection(f: FlowReport): string {
+function markdownSection(f: FlowReport, images: ScreenImages[] | undefined): string {
   const where = f.sourceFile !== undefined ? `${code(f.sourceFile)} · _${text(`${f.stack}/${f.logicalId}`)}_` : `_${text(`${f.stack}/${f.logicalId}`)}_`;
   const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', where, ''];
   for (const e of f.plan.effects) out.push(`- ${text(e)}`);
@@ -156,6 +181,13 @@ function markdownSection(f: FlowReport): string {
     }
   } else if (f.contentSummary) {
     out.push(`**Content** ${text(f.contentSummary)}`, '');
+  }
+  if (images && images.length > 0) {
+    out.push('| Screen | Before | After |', '|---|---|---|');
+    const picture = (url: string | undefined, alt: string) => (url ? `<img src="${attribute(url)}" alt="${attribute(alt)}" width="240">` : '—');
+    for (const i of images.slice(0, MARKDOWN_IMAGES)) out.push(`| ${code(i.screen, true)} | ${picture(i.before, `${i.screen} before`)} | ${picture(i.after, `${i.screen} after`)} |`);
+    if (images.length > MARKDOWN_IMAGES) out.push('', `_${images.length - MARKDOWN_IMAGES} more changed screens: see the HTML report._`);
+    out.push('');
   }
   if (f.findings) {
     out.push(`**Validator** on the new version${f.findings.publish ? ' (checked for publishing)' : ''}: ${findingCounts(f.findings)}`, '');
@@ -176,6 +208,16 @@ function findingItem(f: FlowJsonFinding, file: string | undefined): string {
 /** Text for Markdown: characters that would format are escaped, HTML is neutralized. */
 function text(s: string): string {
   return s.replace(/[\\`*_{}[\]#|~]/g, (c) => `\\${c}`).replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
+
+/** A URL as a Markdown link target. */
+function linkTarget(url: string): string {
+  return `<${url.replace(/[<>\s]/g, encodeURIComponent)}>`;
+}
+
+/** Text for a double-quoted HTML attribute in Markdown. */
+function attribute(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Text for a table cell. */

@@ -42,6 +42,13 @@ export interface FlowReport {
   /** A short description of new content that has no old version: its size and screens. */
   readonly contentSummary?: string;
   readonly findings?: Findings;
+  /** The old and new Flow JSON texts of a content change (only when asked for, to draw them). */
+  readonly texts?: { readonly old?: string; readonly new?: string };
+}
+
+export interface ReportOptions {
+  /** Keep the old and new texts of changed content in the report (for the HTML page and images). */
+  readonly keepTexts?: boolean;
 }
 
 export interface DiffReport {
@@ -54,7 +61,7 @@ export interface DiffReport {
 }
 
 /** Compares the flows of two assemblies; `old` undefined means none (every flow is new). */
-export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyFlows): Promise<DiffReport> {
+export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyFlows, options: ReportOptions = {}): Promise<DiffReport> {
   const oldFlows = old?.flows ?? [];
   // A broken asset reference fails the command before anything is printed.
   for (const f of [...oldFlows, ...neu.flows]) if (f.content) await checkContent(f.content);
@@ -83,9 +90,14 @@ export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyF
     let contentSummary: string | undefined;
     let newText: string | undefined;
     if (n?.content && (plan.contentChanged || plan.validate)) newText = await readContent(n.content, MAX_READ_BYTES);
+    let oldText: string | undefined;
     if (plan.contentChanged && newText !== undefined) {
-      if (o?.content) content = diffContent(await readContent(o.content, MAX_READ_BYTES), newText, { maxEntries: MAX_ENTRIES });
-      else contentSummary = summarize(newText);
+      if (o?.content) {
+        oldText = await readContent(o.content, MAX_READ_BYTES);
+        content = diffContent(oldText, newText, { maxEntries: MAX_ENTRIES });
+      } else {
+        contentSummary = summarize(newText);
+      }
     }
     const findings = plan.validate && newText !== undefined ? validate(newText, plan.publishes, n!.content!, n!) : undefined;
     flows.push({
@@ -98,6 +110,7 @@ export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyF
       content,
       contentSummary,
       findings,
+      ...(options.keepTexts && plan.contentChanged && newText !== undefined ? { texts: { old: oldText, new: newText } } : {}),
     });
   }
   const errors = flows.reduce((s, f) => s + (f.findings?.errors ?? 0), 0);

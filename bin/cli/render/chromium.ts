@@ -237,10 +237,10 @@ export class Page {
     return (r.result as { value: T }).value;
   }
 
-  /** The boxes of the elements a selector matches, in document coordinates. */
-  public boxes(selector: string): Promise<Array<Box & { id: string }>> {
+  /** The boxes of the elements a selector matches, in document coordinates, with their id and screen id. */
+  public boxes(selector: string): Promise<Array<Box & { id: string; screen?: string }>> {
     return this.evaluate(`[...document.querySelectorAll(${JSON.stringify(selector)})].map((e) => { const r = e.getBoundingClientRect();
-      return { id: e.dataset.screen || e.id || '', x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; })`);
+      return { id: e.id, screen: e.dataset.screen, x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height }; })`);
   }
 
   /** A PNG of the page, or of one box of it. */
@@ -256,17 +256,17 @@ export class Page {
 }
 
 /**
- * PNGs of the elements a selector matches on a page we wrote, each named by its `data-screen` or
- * id: the screens (`.screen`) and the map (`.map`) of a flow's page.
+ * PNGs of the elements a selector matches on a page we wrote, with each element's id and screen id:
+ * the screens (`.screen`) and the map (`.map`) of a flow's page.
  */
-export async function elementPngs(page: Page, file: string, selector: string): Promise<Array<{ id: string; png: Buffer }>> {
+export async function elementPngs(page: Page, file: string, selector: string): Promise<Array<{ id: string; screen?: string; png: Buffer }>> {
   await page.goto(pathToFileURL(path.resolve(file)).href);
   // A map wider than the window scrolls in its frame: let it show whole for the picture.
   await page.evaluate("document.querySelectorAll('.map-wrap').forEach((e) => { e.style.overflow = 'visible'; e.style.width = 'max-content'; }), true");
-  const out: Array<{ id: string; png: Buffer }> = [];
+  const out: Array<{ id: string; screen?: string; png: Buffer }> = [];
   for (const box of await page.boxes(selector)) {
     if (box.width < 1 || box.height < 1) continue;
-    out.push({ id: box.id, png: await page.screenshot(box) });
+    out.push({ id: box.id, screen: box.screen, png: await page.screenshot(box) });
   }
   return out;
 }
