@@ -1,7 +1,8 @@
 /**
  * `whatsapp-flow diff <old cdk.out> <new cdk.out> [--format text|markdown|json|html]`: what a
  * deploy of the new cloud assembly would do to each flow, compared with the old one, for reviewing
- * a pull request. Reads only the synthesized files: no AWS call, no aws-cdk-lib.
+ * a pull request. Reads only the synthesized files: no AWS call, no aws-cdk-lib. `--live` compares
+ * one assembly with the live flows instead (bin/cli/live.ts).
  *
  * Exit codes, as `terraform plan -detailed-exitcode`: 0 nothing changes, 2 something changes, 1
  * errors (a changed flow's new version has validator errors, bad usage, an input that cannot be
@@ -16,15 +17,20 @@ import { buildReport, DiffReport, FlowReport } from './diff/report';
 import { renderJson, renderMarkdown, renderText, ScreenImages } from './diff/render';
 import { Chromium, elementPngs, findChromium, noChromiumMessage } from './render/chromium';
 import { slug } from './slug';
-import { CliIo, ExitCode } from '../whatsapp-flow';
+import { CliCommand, CliIo, ExitCode } from '../whatsapp-flow';
 
 const HELP = `usage: whatsapp-flow diff <old assembly> <new assembly> [--format text|markdown|json|html] [--out <file>]
+       whatsapp-flow diff --live <assembly> [--format text|markdown|json] [--state-dir <dir>]
 
 Shows what deploying the new cloud assembly would do to each WhatsApp Flow,
 compared with the old one: create, update (rename, categories, publish,
 content), replace, delete, deprecate or retain. For a content change it lists
 the screens and components added, removed and changed, and the validator's
 findings on the new version. Nothing is deployed; no AWS call is made.
+
+With --live, compares the assembly with the flows live in each WABA instead:
+drift from edits, publishing and deletions outside CloudFormation (see
+"whatsapp-flow diff --live --help").
 
 arguments:
   <old assembly>  the cdk.out folder synthesized from the base branch
@@ -76,6 +82,11 @@ interface Options {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
+  if (args.includes('--live')) {
+    // Loaded only when asked for: it brings the AWS SDK.
+    const live = require('./live') as CliCommand;
+    return live.run(args.filter((a) => a !== '--live'), io);
+  }
   const parsed = parseArgs(args);
   if (parsed === 'help') {
     io.stdout(HELP);
