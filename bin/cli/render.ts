@@ -104,10 +104,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const problems: string[] = [];
+  const notes: string[] = [];
   const sources: Source[] = [];
   for (const input of inputs) {
     try {
-      sources.push(...(await sourcesOf(input, io.cwd)));
+      sources.push(...(await sourcesOf(input, io.cwd, notes)));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       problems.push(e.message);
@@ -158,13 +159,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       await browser.close();
     }
   }
+  lines.push(...notes);
   io.stdout(lines.length > 0 ? `${lines.join('\n')}\n` : '');
   for (const p of problems) io.stderr(`whatsapp-flow render: ${p}\n`);
   return problems.length > 0 ? ExitCode.ERRORS : ExitCode.OK;
 }
 
 /** The flows an input names: a file, a directory with a manifest, a cloud assembly, or a directory of .json files. */
-async function sourcesOf(input: string, cwd: string): Promise<Source[]> {
+async function sourcesOf(input: string, cwd: string, notes: string[]): Promise<Source[]> {
   const full = path.resolve(cwd, input);
   let stat;
   try {
@@ -176,7 +178,7 @@ async function sourcesOf(input: string, cwd: string): Promise<Source[]> {
     if (path.basename(full) === DEFAULT_MANIFEST_FILE) return manifestSources(path.dirname(full), full, cwd);
     return [fileSource(full, cwd)];
   }
-  if (await isFile(path.join(full, 'manifest.json'))) return assemblySources(input, cwd);
+  if (await isFile(path.join(full, 'manifest.json'))) return assemblySources(input, cwd, notes);
   if (await isFile(path.join(full, DEFAULT_MANIFEST_FILE))) return manifestSources(full, path.join(full, DEFAULT_MANIFEST_FILE), cwd);
   const files = await glob('**/*.json', { cwd: full, onlyFiles: true, ignore: ['**/node_modules/**', '**/.git/**', '**/cdk.out/**'] });
   if (files.length === 0) throw new InputError(input, 'a directory without .json files, a manifest or a cloud assembly');
@@ -202,8 +204,11 @@ async function manifestSources(directory: string, manifestPath: string, cwd: str
     .map((e) => fileSource(path.join(directory, ...e.file!.split('/')), cwd, e.flowName, e.publish));
 }
 
-async function assemblySources(dir: string, cwd: string): Promise<Source[]> {
+async function assemblySources(dir: string, cwd: string, notes: string[]): Promise<Source[]> {
   const assembly = await readAssembly(dir, cwd);
+  for (const f of assembly.flows.filter((x) => x.content === undefined)) {
+    notes.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName.literal ?? f.flowName.text)}: no Flow JSON in the assembly (its content is not managed, e.g. a clone): not drawn`);
+  }
   return assembly.flows.filter((f) => f.content !== undefined).map((f) => ({
     title: f.flowName.literal ?? f.logicalId,
     name: f.flowName.literal ?? f.logicalId,

@@ -259,12 +259,15 @@ describe('whatsapp-flow render', () => {
     new WhatsAppFlow(stack, 'Signup', {
       wabaId: 'waba-0123456789abcdef0123456789abcdef', flowName: 'northwind-signup', categories: [FlowCategory.SIGN_UP], flowJson: FlowJson.fromFile('flows/signup.json'),
     });
-    new WhatsAppFlow(stack, 'Appointment', {
+    const appointment = new WhatsAppFlow(stack, 'Appointment', {
       wabaId: 'waba-0123456789abcdef0123456789abcdef', flowName: 'appointment', categories: [FlowCategory.OTHER], flowJson: FlowJson.fromFile('flows/appointment-request.json'),
     });
+    new WhatsAppFlow(stack, 'Partner', { wabaId: 'waba-0123456789abcdef0123456789abcdef', flowName: 'partner', categories: [FlowCategory.OTHER], cloneFrom: appointment });
     app.synth();
     const out = await render([path.join(tmp, 'cdk.out'), '--out', path.join(tmp, 'assembly-out')]);
     expect(out).toMatchObject({ code: 0, stderr: '' });
+    expect(out.stdout).toMatch(/^Flows\/Partner[0-9A-F]{8} "partner": no Flow JSON in the assembly \(its content is not managed, e.g\. a clone\): not drawn$/m);
+    expect(fs.readdirSync(path.join(tmp, 'assembly-out')).sort()).toEqual(['appointment.html', 'index.html', 'northwind-signup.html']);
     const html = fs.readFileSync(path.join(tmp, 'assembly-out', 'northwind-signup.html'), 'utf8');
     expect(html).toMatch(/<h1>northwind-signup<\/h1><div class="page-sub">flows\/signup\.json, Flows\/Signup[0-9A-F]{8} · version 7\.3 · 2 screens<\/div>/);
     // Over 4 KiB: read from its S3 asset.
