@@ -152,7 +152,7 @@ describe('components', () => {
     expect(s).toContain('<span class="ph" title="known when the flow runs">form.email</span>');
   });
 
-  test('draws If and Switch branches side by side, each labelled with its condition', () => {
+  test('draws If and Switch branches side by side, each labelled with its condition, the one the example data shows marked', () => {
     const html = pageOf({
       version: '7.3',
       screens: [{
@@ -165,7 +165,7 @@ describe('components', () => {
       }],
     });
     const s = screenHtml(html, 'S');
-    expect(textOf(s)).toContain('if ${data.vip} Welcome back else Hello ${data.tier} = "gold" Gold perks ${data.tier} = "silver" Silver perks');
+    expect(textOf(s)).toContain('if ${data.vip} · shown Welcome back else Hello ${data.tier} = "gold" · shown Gold perks ${data.tier} = "silver" Silver perks');
     expect(s).toContain('data-path="screens[0].layout.children[0].then[0]"');
     expect(s).toContain('data-path="screens[0].layout.children[0].else[0]"');
     expect(s).toContain('data-path="screens[0].layout.children[1].cases.gold[0]"');

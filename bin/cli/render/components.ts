@@ -358,19 +358,26 @@ function picker(type: string, c: Obj, ctx: DrawContext): string {
 
 // ------------------------------------------------------------------------------------------ branches
 
+/** Marks the branch the example data would show, when the condition or value is a plain reference to one. */
+const SHOWN = ' <span class="branch-shown" title="the branch the screen\'s __example__ data shows">· shown</span>';
+
 function ifBranches(c: Obj, path: string, ctx: DrawContext, depth: number): string {
   const condition = typeof c.condition === 'string' ? c.condition : JSON.stringify(c.condition) ?? '';
   const then = Array.isArray(c.then) ? c.then : [];
   const otherwise = Array.isArray(c.else) ? c.else : undefined;
-  const branch = (title: string, list: unknown[] | undefined, slot: string) => `<div class="branch"><div class="branch-label">${title}</div>` +
+  const example = resolveValue(ctx.scope, c.condition).value;
+  const shown = typeof example === 'boolean' ? example : undefined;
+  const branch = (title: string, list: unknown[] | undefined, slot: string, on: boolean) => `<div class="branch"><div class="branch-label">${title}${on ? SHOWN : ''}</div>` +
     `${list === undefined ? '<div class="branch-empty">nothing</div>' : drawList(list, `${path}.${slot}`, ctx, depth + 1)}</div>`;
-  return `<div class="branches">${branch(`if <code>${esc(cut(condition, 80))}</code>`, then, 'then')}${branch('else', otherwise, 'else')}</div>`;
+  return `<div class="branches">${branch(`if <code>${esc(cut(condition, 80))}</code>`, then, 'then', shown === true)}${branch('else', otherwise, 'else', shown === false)}</div>`;
 }
 
 function switchCases(c: Obj, path: string, ctx: DrawContext, depth: number): string {
   const value = typeof c.value === 'string' ? c.value : JSON.stringify(c.value) ?? '';
+  const example = resolveValue(ctx.scope, c.value);
+  const shown = example.ref !== undefined && (typeof example.value === 'string' || typeof example.value === 'number') ? String(example.value) : undefined;
   const cases = isObject(c.cases) ? Object.entries(c.cases) : [];
-  const columns = cases.map(([k, list]) => `<div class="branch"><div class="branch-label"><code>${esc(cut(value, 40))}</code> = ${esc(JSON.stringify(k))}</div>` +
+  const columns = cases.map(([k, list]) => `<div class="branch"><div class="branch-label"><code>${esc(cut(value, 40))}</code> = ${esc(JSON.stringify(k))}${k === shown ? SHOWN : ''}</div>` +
     `${Array.isArray(list) ? drawList(list, `${path}.cases${pathKey(k)}`, ctx, depth + 1) : '<div class="branch-empty">nothing</div>'}</div>`).join('');
   return `<div class="branches switch">${columns || '<div class="branch-empty">no cases</div>'}</div>`;
 }

@@ -154,7 +154,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:0 0 12px}
 .branches{display:flex;gap:8px;align-items:stretch}.branches.switch{flex-wrap:wrap}
 .branch{flex:1 1 0;min-width:0;border:1px dashed #8696a0;border-radius:8px;padding:8px;display:flex;flex-direction:column;gap:12px;background:#fbfbfc}
 .branches.switch .branch{flex:1 1 140px}
-.branch-label{font-size:11px;color:#54656f;font-weight:600;word-break:break-word}.branch-empty{font-size:12px;color:#8696a0}
+.branch-label{font-size:11px;color:#54656f;font-weight:600;word-break:break-word}.branch-shown{color:#0b6b3a}.branch-empty{font-size:12px;color:#8696a0}
 .branch .t-heading{font-size:18px}.branch .field-box{min-height:44px}
 .unknown{font-size:12px;color:#b3261e;border:1px dashed #b3261e;border-radius:6px;padding:6px}
 .captions{display:flex;justify-content:space-between;font-size:12px;color:#667781;margin-bottom:8px;gap:8px}
