@@ -3,7 +3,7 @@
  * with what users would otherwise write, prints one markdown table per measurement and (full run
  * only) writes them to bench/results.md.
  *
- * Sections: synth, deploy, concurrency, handler, validator. Everything runs on 127.0.0.1; every
+ * Sections: synth, deploy, concurrency, handler, validator, render. Everything runs on 127.0.0.1; every
  * child process and the temporary folder are removed at the end, also on Ctrl-C.
  */
 import * as fs from 'fs';
@@ -17,6 +17,7 @@ import { now } from './lib/stats';
 import { concurrencySection } from './sections/concurrency';
 import { deploySection } from './sections/deploy';
 import { handlerSection } from './sections/handler';
+import { renderSection as renderBenchSection } from './sections/render';
 import { synthSection } from './sections/synth';
 import { validatorSection } from './sections/validator';
 
@@ -28,6 +29,7 @@ const SECTIONS: ReadonlyArray<{ id: string; title: string; run: () => Promise<Se
   { id: 'concurrency', title: 'Concurrency', run: async () => concurrencySection },
   { id: 'handler', title: 'The handler', run: async () => handlerSection },
   { id: 'validator', title: 'The validator', run: async () => validatorSection },
+  { id: 'render', title: 'The renderer', run: async () => renderBenchSection },
 ];
 
 async function main(): Promise<number> {

@@ -36,19 +36,35 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
     load: () => require('./cli/diff') as CliCommand,
   },
+  render: {
+    summary: 'draw flows offline as HTML pages: every screen as on the phone, and the navigation map',
+    load: () => require('./cli/render') as CliCommand,
+  },
 };
 
-/** The exit codes every subcommand uses. */
+/**
+ * The exit codes of every subcommand, one scheme for the whole CLI (README "Exit codes"). `diff`
+ * follows `terraform plan -detailed-exitcode`, so that a CI job can fail on errors alone.
+ */
 export const ExitCode = {
-  /** Done, nothing wrong (warnings allowed). */
+  /** Done, nothing wrong (warnings allowed); for diff, no flow changes. */
   OK: 0,
-  /** The command ran and found errors (for validate: a file has errors). */
-  FINDINGS: 1,
-  /** Bad usage, or an input that cannot be read. */
-  USAGE: 2,
+  /** Errors: an invalid flow, an input that cannot be read, a failed service call, or bad usage. */
+  ERRORS: 1,
+  /** diff only: some flow changes (or, with --live, differs from what is live). */
+  CHANGES: 2,
   /** An unexpected failure: a bug. */
   INTERNAL: 3,
 } as const;
+
+/** The exit codes, as every command's help lists them. */
+export const EXIT_CODES_HELP = `exit codes (the same for every command):
+  0  done, no errors (warnings allowed); for diff: no flow changes
+  1  errors: an invalid flow, an input that cannot be read, a service call
+     that failed, or bad usage
+  2  diff only: some flow changes (with --live: differs from what is live)
+  3  an internal error (a bug: please report it)
+`;
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -60,6 +76,7 @@ function usage(): string {
     '',
     'Run "whatsapp-flow <command> --help" for the arguments of a command.',
     '',
+    EXIT_CODES_HELP,
   ].join('\n');
 }
 
@@ -68,12 +85,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.stderr : io.stdout)(usage());
-    return name === undefined ? ExitCode.USAGE : ExitCode.OK;
+    return name === undefined ? ExitCode.ERRORS : ExitCode.OK;
   }
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
     io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
-    return ExitCode.USAGE;
+    return ExitCode.ERRORS;
   }
   return entry.load().run(rest, io);
 }

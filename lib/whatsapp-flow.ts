@@ -268,6 +268,12 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
       serviceTimeout: SERVICE_TIMEOUT,
     });
     provider.registerFlow(props.wabaId, props.flowName, this.resource.node.defaultChild as CfnResource, props.adoptExisting ?? false);
+    // The content's file, for `whatsapp-flow diff` and `render`: in the cloud assembly's metadata,
+    // not in the template, so that moving the file changes nothing to deploy.
+    if (props.flowJson?.filePath) {
+      const source = path.relative(process.cwd(), props.flowJson.filePath).split(path.sep).join('/') || props.flowJson.filePath;
+      (this.resource.node.defaultChild as CfnResource).node.addMetadata('whatsapp-flow-cdk:source', source);
+    }
     // The grants must exist before the flow is touched and outlive its deletion.
     for (const dep of dependencies) this.resource.node.addDependency(dep);
 

@@ -8,23 +8,20 @@
  * link). Everything is written to a staging folder next to `--out` and moved in at the end, so a
  * failed pull leaves `--out` as it was.
  *
- * Exit codes: 0 written, 1 the service (or the download) failed, 2 bad usage or a directory that
- * cannot be written, 3 an internal error.
+ * Exit codes: 0 written; 1 the service (or the download) failed, bad usage, or a directory that
+ * cannot be written (nothing written); 3 an internal error.
  */
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
-import * as http from 'http';
-import * as https from 'https';
 import * as path from 'path';
-import {
-  GetWhatsAppFlowCommand,
-  paginateListWhatsAppFlowAssets,
-  paginateListWhatsAppFlows,
-  SocialMessagingClient,
-} from '@aws-sdk/client-socialmessaging';
-import { FLOW_CATEGORIES, MAX_FLOW_JSON_BYTES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/private/contract';
+import { GetWhatsAppFlowCommand, SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
+import { FLOW_CATEGORIES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/private/contract';
 import { FindingSeverity, FlowJsonValidator } from '../../lib/validator';
+import { downloadJson, listFlows, regionOfArn, serviceError, ServiceError, socialMessagingClient } from './service';
+import { MAX_STEM, slug } from './slug';
 import { CliIo, ExitCode } from '../whatsapp-flow';
+
+export { slug };
 
 /**
  * The manifest's name: `WhatsAppFlowDirectory.DEFAULT_MANIFEST_FILE`, repeated here so that the
@@ -34,15 +31,6 @@ export const MANIFEST_FILE = 'whatsapp-flows.json';
 
 /** Flows fetched at the same time (Get, ListAssets, download). */
 const CONCURRENCY = 4;
-/** Largest download accepted: the service's limit plus room for a BOM and line endings. */
-const MAX_DOWNLOAD_BYTES = MAX_FLOW_JSON_BYTES + 1024 * 1024;
-/** How long a download may stall. */
-const DOWNLOAD_TIMEOUT_MS = 30_000;
-const MAX_REDIRECTS = 5;
-/** Longest file name stem (the key is the same, and keys are at most 64 characters). */
-const MAX_STEM = 56;
-/** Names Windows refuses as file names, whatever the extension. */
-const RESERVED_STEMS = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/;
 
 const HELP = `usage: whatsapp-flow pull --waba <id or ARN> --out <directory> [--force] [--region <region>]
 
@@ -68,8 +56,8 @@ AWS_ACCESS_KEY_ID…, AWS_ENDPOINT_URL_SOCIALMESSAGING).
 
 exit codes:
   0  the directory was written
-  1  the service or a download failed (nothing was written)
-  2  bad usage, or a directory that cannot be written
+  1  the service or a download failed, bad usage, or a directory that cannot
+     be written (nothing was written)
   3  an internal error (a bug: please report it)
 `;
 
@@ -120,7 +108,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   if (typeof parsed === 'string') {
     io.stderr(`whatsapp-flow pull: ${parsed} (see whatsapp-flow pull --help)\n`);
-    return ExitCode.USAGE;
+    return ExitCode.ERRORS;
   }
   let client: SocialMessagingClient | undefined;
   let staging: string | undefined;
@@ -128,11 +116,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const out = path.resolve(io.cwd, parsed.out);
     await checkOut(out, parsed.force);
     const region = parsed.region ?? regionOfArn(parsed.waba);
-    client = new SocialMessagingClient({
-      ...(region ? { region } : {}),
-      maxAttempts: 5,
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    });
+    client = socialMessagingClient(region);
     const { flows, deprecated } = await pullAll(client, parsed.waba);
     const files = assignFiles(flows);
     staging = await stage(out, parsed.waba, files);
@@ -191,11 +175,6 @@ function parseArgs(args: string[]): Options | 'help' | string {
   return { waba, out: values.out, force, region: values.region };
 }
 
-function regionOfArn(waba: string): string | undefined {
-  if (!waba.startsWith('arn:')) return undefined;
-  return waba.split(':')[3] || undefined;
-}
-
 /** Refuses a file, or a non-empty directory without --force, before anything is asked of the service. */
 async function checkOut(out: string, force: boolean): Promise<void> {
   let entries: string[];
@@ -204,13 +183,13 @@ async function checkOut(out: string, force: boolean): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return;
-    if (code === 'ENOTDIR') throw new PullError(`--out ${out} is a file; give a directory`, ExitCode.USAGE);
-    throw new PullError(`cannot read --out ${out}: ${describe(e)}`, ExitCode.USAGE);
+    if (code === 'ENOTDIR') throw new PullError(`--out ${out} is a file; give a directory`, ExitCode.ERRORS);
+    throw new PullError(`cannot read --out ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
   if (entries.length > 0 && !force) {
     throw new PullError(
       `--out ${out} is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); choose an empty or new directory, or pass --force to replace the files pull writes (others are left alone)`,
-      ExitCode.USAGE,
+      ExitCode.ERRORS,
     );
   }
 }
@@ -218,14 +197,7 @@ async function checkOut(out: string, force: boolean): Promise<void> {
 // ---------------------------------------------------------------------------- the service
 
 async function pullAll(client: SocialMessagingClient, waba: string): Promise<{ flows: PulledFlow[]; deprecated: string[] }> {
-  const summaries: Array<{ flowId: string; flowName: string; status: string }> = [];
-  await call('ListWhatsAppFlows', async () => {
-    for await (const page of paginateListWhatsAppFlows({ client, pageSize: 100 }, { id: waba })) {
-      for (const f of page.flows ?? []) {
-        summaries.push({ flowId: f.flowId ?? '', flowName: f.flowName ?? '', status: f.flowStatus ?? '' });
-      }
-    }
-  });
+  const summaries = await listFlows(client, waba);
   const deprecated = summaries.filter((s) => s.status === 'DEPRECATED').map((s) => s.flowName);
   const live = summaries.filter((s) => s.status !== 'DEPRECATED');
   const results: Array<PulledFlow | undefined> = new Array(live.length);
@@ -300,108 +272,6 @@ async function pullOne(client: SocialMessagingClient, waba: string, flowId: stri
   return { flowId, flowName, status, categories, json: text, notes, skipValidation };
 }
 
-/** The FLOW_JSON asset's text, or undefined when the flow has none. A failed download is retried once with a fresh link. */
-async function downloadJson(client: SocialMessagingClient, waba: string, flowId: string): Promise<string | undefined> {
-  for (let attempt = 1; ; attempt++) {
-    let url: string | undefined;
-    await call(`ListWhatsAppFlowAssets of flow ${flowId}`, async () => {
-      for await (const page of paginateListWhatsAppFlowAssets({ client, pageSize: 100 }, { id: waba, flowId })) {
-        const asset = (page.flowAssets ?? []).find((a) => a.assetType === 'FLOW_JSON');
-        if (asset?.downloadUrl) {
-          url = asset.downloadUrl;
-          break;
-        }
-      }
-    });
-    if (url === undefined) return undefined;
-    try {
-      return (await download(url)).toString('utf8');
-    } catch (e) {
-      // Links are short-lived: a second attempt gets a fresh one (an oversized file is not retried).
-      if (attempt >= 2 || e instanceof PullError) {
-        throw new PullError(`downloading the Flow JSON of flow ${flowId} failed: ${(e as Error).message}`, ExitCode.FINDINGS);
-      }
-    }
-  }
-}
-
-/** GET with Node's http/https, following redirects, bounded in size and time. Never shows the link's query. */
-function download(url: string, redirects = 0): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      reject(new Error('the download link is not a URL'));
-      return;
-    }
-    const where = `${target.protocol}//${target.host}${target.pathname.length > 1 ? '/…' : ''}`;
-    const get = target.protocol === 'https:' ? https.get : target.protocol === 'http:' ? http.get : undefined;
-    if (!get) {
-      reject(new Error(`the download link uses ${target.protocol}, not http or https`));
-      return;
-    }
-    const req = get(target, { timeout: DOWNLOAD_TIMEOUT_MS }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400 && res.headers.location) {
-        res.resume();
-        if (redirects >= MAX_REDIRECTS) {
-          reject(new Error(`too many redirects from ${where}`));
-          return;
-        }
-        download(new URL(res.headers.location, target).toString(), redirects + 1).then(resolve, reject);
-        return;
-      }
-      if (status !== 200) {
-        res.resume();
-        reject(new Error(`HTTP ${status} from ${where}${status === 403 ? ' (the link may have expired)' : ''}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_DOWNLOAD_BYTES) {
-          req.destroy();
-          reject(new PullError(`the Flow JSON is larger than the ${MAX_FLOW_JSON_BYTES} bytes the service allows`, ExitCode.FINDINGS));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => resolve(Buffer.concat(chunks)));
-      res.on('error', (e) => reject(new Error(`${describe(e)} while reading from ${where}`)));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${where} within ${DOWNLOAD_TIMEOUT_MS / 1000} s`)));
-    req.on('error', (e) => reject(new Error(`${describe(e)} (${where})`)));
-  });
-}
-
-async function call(what: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    throw serviceError(what, e);
-  }
-}
-
-/** A service or client failure as one line, with the exit code it deserves. */
-function serviceError(what: string, e: unknown): PullError {
-  if (e instanceof PullError) return e;
-  const err = e as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
-  const name = err?.name ?? 'Error';
-  const message = (err?.message ?? String(e)).split('\n')[0];
-  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
-    return new PullError(`no AWS credentials: ${message}; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or sign in with \`aws sso login\``, ExitCode.USAGE);
-  }
-  if (/Region is missing/i.test(message)) {
-    return new PullError('no AWS Region: pass --region, give the WABA as an ARN, or set AWS_REGION', ExitCode.USAGE);
-  }
-  if (err?.$metadata?.httpStatusCode === undefined && typeof err?.code === 'string' && /^E[A-Z]+/.test(err.code)) {
-    return new PullError(`${what} failed: cannot reach the service (${err.code}: ${message})`, ExitCode.FINDINGS);
-  }
-  return new PullError(`${what} failed: ${name}: ${message}`, ExitCode.FINDINGS);
-}
-
 // ---------------------------------------------------------------------------- files
 
 /** A pulled flow with its manifest key, which is also its file name without `.json`. */
@@ -420,19 +290,6 @@ function assignFiles(flows: PulledFlow[]): FlowFile[] {
     taken.add(key);
     return { ...f, key };
   });
-}
-
-/** Lower-case ASCII letters, digits and dashes; accents dropped; never a name Windows refuses. */
-export function slug(name: string): string {
-  let s = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (s.length > MAX_STEM) s = s.slice(0, MAX_STEM).replace(/-+$/, '');
-  if (RESERVED_STEMS.test(s)) s = `${s}-flow`;
-  return s;
 }
 
 function isPublished(status: string): boolean {
@@ -470,7 +327,7 @@ async function stage(out: string, waba: string, files: FlowFile[]): Promise<stri
   try {
     await fs.mkdir(parent, { recursive: true });
   } catch (e) {
-    throw new PullError(`cannot create ${parent}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot create ${parent}: ${describe(e)}`, ExitCode.ERRORS);
   }
   const staging = path.join(parent, `.${path.basename(out)}.pull-${randomBytes(4).toString('hex')}`);
   try {
@@ -481,7 +338,7 @@ async function stage(out: string, waba: string, files: FlowFile[]): Promise<stri
     await fs.writeFile(path.join(staging, MANIFEST_FILE), manifestOf(waba, files), 'utf8');
   } catch (e) {
     await fs.rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw new PullError(`cannot write next to ${out}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot write next to ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
   return staging;
 }
@@ -504,7 +361,7 @@ async function moveIn(staging: string, out: string, files: FlowFile[]): Promise<
     await fs.rm(staging, { recursive: true, force: true });
     return (await fs.readdir(out)).filter((n) => n.toLowerCase().endsWith('.json') && !written.has(n)).sort();
   } catch (e) {
-    throw new PullError(`cannot write ${out}: ${describe(e)}`, ExitCode.USAGE);
+    throw new PullError(`cannot write ${out}: ${describe(e)}`, ExitCode.ERRORS);
   }
 }
 
@@ -534,6 +391,7 @@ function report(options: Options, out: string, cwd: string, files: FlowFile[], d
 
 function asPullError(e: unknown): PullError {
   if (e instanceof PullError) return e;
+  if (e instanceof ServiceError) return new PullError(e.message, ExitCode.ERRORS);
   const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
   return new PullError(`internal error, please report it: ${message}`, ExitCode.INTERNAL);
 }

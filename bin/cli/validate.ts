@@ -1,13 +1,15 @@
 /**
- * `whatsapp-flow validate <files, globs or directories…> [--json] [--publish]`: checks Flow JSON
- * files offline with the same validator the construct runs at synth.
+ * `whatsapp-flow validate <files, globs or directories…> [--format text|json|github|sarif]
+ * [--publish]`: checks Flow JSON files offline with the same validator the construct runs at synth.
+ * `github` prints workflow commands that GitHub Actions shows as annotations on the pull request's
+ * files; `sarif` writes SARIF 2.1.0 for code scanning.
  *
  * A directory written for WhatsAppFlowDirectory (or by `whatsapp-flow pull`) is checked through its
  * manifest, as synth checks it: the files the manifest lists, each with its entry's `publish`, the
  * entries with `skipValidation` skipped, and the manifest's own problems reported with their lines.
  *
- * Exit codes: 0 no errors (warnings allowed), 1 some file has errors, 2 bad usage or an input that
- * cannot be read (missing or unreadable file, glob matching nothing).
+ * Exit codes: 0 no errors (warnings allowed), 1 some file has errors, or bad usage, or an input that
+ * cannot be read (missing or unreadable file, glob matching nothing); 3 internal.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -17,6 +19,7 @@ import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
 import { DEFAULT_MANIFEST_FILE, FlowManifest, checkFlowManifest } from '../../lib/private/flow-manifest';
 import { JsonTextError } from '../../lib/private/json-text';
 import { renderPath } from '../../lib/validator/private/context';
+import type { Log as SarifLog, ReportingDescriptor, Result as SarifResult } from 'sarif';
 import { CliIo, ExitCode } from '../whatsapp-flow';
 
 /** Files larger than this are not read: only their size is reported. */
@@ -25,7 +28,7 @@ const MAX_READ_BYTES = 4 * MAX_FLOW_JSON_BYTES;
 /** The code of a problem of a directory's manifest (an error: synth refuses the directory). */
 const INVALID_MANIFEST = 'INVALID_MANIFEST';
 
-const HELP = `usage: whatsapp-flow validate <file, glob or directory>... [--json] [--publish]
+const HELP = `usage: whatsapp-flow validate <file, glob or directory>... [--format text|json|github|sarif] [--publish]
 
 Checks WhatsApp Flow JSON files offline against Meta's Flow JSON rules and the
 limits of AWS End User Messaging Social, and prints every finding.
@@ -44,14 +47,19 @@ arguments:
 options:
   --publish       the flows are to be published: a version AWS cannot publish
                   and endpoint features are errors instead of warnings
-  --json          print one JSON document:
+  --format text   one line per finding, then a summary (default)
+  --format json   one JSON document (also --json):
                   { files: [{ file, findings }], errors, warnings, skipped? }
+  --format github GitHub Actions workflow commands, one per finding
+                  (::error file=…,line=…,col=…::…): annotations on the files
+                  of a pull request; then the summary
+  --format sarif  a SARIF 2.1.0 log, for code scanning (upload-sarif)
   -h, --help      show this help
 
 exit codes:
   0  no errors (warnings allowed)
-  1  at least one file has errors
-  2  bad usage, a missing or unreadable file, or a glob that matches nothing
+  1  at least one file has errors; or bad usage, a missing or unreadable
+     file, or a glob that matches nothing
   3  an internal error (a bug: please report it)
 `;
 
@@ -69,7 +77,7 @@ interface Skipped {
 class Report {
   public readonly results: FileResult[] = [];
   public readonly skipped: Skipped[] = [];
-  /** Inputs that could not be read: printed on stderr, exit 2. */
+  /** Inputs that could not be read: printed on stderr, exit 1. */
   public readonly problems: string[] = [];
   /** Absolute paths already checked or skipped, so that each file is reported once. */
   public readonly seen = new Set<string>();
@@ -83,18 +91,29 @@ class Report {
   }
 }
 
+type Format = 'text' | 'json' | 'github' | 'sarif';
+const FORMATS: readonly Format[] = ['text', 'json', 'github', 'sarif'];
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let json = false;
+  let format: Format = 'text';
   let publish = false;
   const patterns: string[] = [];
   let onlyOperands = false;
-  for (const arg of args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
     if (onlyOperands || !arg.startsWith('-') || arg === '-') {
       patterns.push(arg);
     } else if (arg === '--') {
       onlyOperands = true;
     } else if (arg === '--json') {
-      json = true;
+      format = 'json';
+    } else if (arg === '--format' || arg.startsWith('--format=')) {
+      const v = arg === '--format' ? args[++i] : arg.slice('--format='.length);
+      if (!FORMATS.includes(v as Format)) {
+        io.stderr(`whatsapp-flow validate: --format must be ${FORMATS.join(', ')}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}\n\n${HELP}`);
+        return ExitCode.ERRORS;
+      }
+      format = v as Format;
     } else if (arg === '--publish') {
       publish = true;
     } else if (arg === '--help' || arg === '-h') {
@@ -102,12 +121,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return ExitCode.OK;
     } else {
       io.stderr(`whatsapp-flow validate: unknown option ${JSON.stringify(arg)}\n\n${HELP}`);
-      return ExitCode.USAGE;
+      return ExitCode.ERRORS;
     }
   }
   if (patterns.length === 0) {
     io.stderr(`whatsapp-flow validate: no files given\n\n${HELP}`);
-    return ExitCode.USAGE;
+    return ExitCode.ERRORS;
   }
 
   const report = new Report(io.cwd, publish);
@@ -129,19 +148,25 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   // When nothing could be read there is no report: only the reasons, on stderr.
   const nothing = report.results.length === 0 && report.skipped.length === 0 && report.problems.length > 0;
-  if (!nothing && json) {
+  const skippedCount = report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : '';
+  const summary = `${count(report.results.length, 'file')} checked${skippedCount}: ${count(errors, 'error')}, ${count(warnings, 'warning')}`;
+  if (!nothing && format === 'json') {
     const skipped = report.skipped.length > 0 ? { skipped: report.skipped } : {};
     io.stdout(JSON.stringify({ files: report.results, errors, warnings, ...skipped }, undefined, 2) + '\n');
+  } else if (!nothing && format === 'sarif') {
+    io.stdout(JSON.stringify(sarif(report), undefined, 2) + '\n');
+  } else if (!nothing && format === 'github') {
+    const lines = report.results.flatMap((r) => r.findings.map((f) => annotation(f, r.file)));
+    const skips = report.skipped.map((s) => `::notice file=${property(s.file)},title=skipped::${data(s.reason)}`);
+    io.stdout([...skips, ...lines, summary].join('\n') + '\n');
   } else if (!nothing) {
     const lines = report.results.flatMap((r) => r.findings.map((f) => FlowJsonValidator.formatFinding(f, r.file)));
     const skips = report.skipped.map((s) => `${s.file} skipped: ${s.reason}`);
-    const skippedCount = report.skipped.length > 0 ? `, ${report.skipped.length} skipped` : '';
-    const summary = `${count(report.results.length, 'file')} checked${skippedCount}: ${count(errors, 'error')}, ${count(warnings, 'warning')}`;
     io.stdout([...skips, ...lines, summary].join('\n') + '\n');
   }
   for (const p of report.problems) io.stderr(`whatsapp-flow validate: ${p}\n`);
-  if (report.problems.length > 0) return ExitCode.USAGE;
-  return errors > 0 ? ExitCode.FINDINGS : ExitCode.OK;
+  if (report.problems.length > 0) return ExitCode.ERRORS;
+  return errors > 0 ? ExitCode.ERRORS : ExitCode.OK;
 }
 
 /** The files a glob matches, sorted. */
@@ -328,6 +353,64 @@ function describe(e: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * A finding as a GitHub Actions workflow command: `::error file=…,line=…,col=…,title=CODE::text`,
+ * which Actions shows as an annotation at that line of the pull request's diff.
+ */
+function annotation(f: FlowJsonFinding, file: string): string {
+  const props = [`file=${property(toPosix(file))}`];
+  if (f.line !== undefined) props.push(`line=${f.line}`);
+  if (f.line !== undefined && f.column !== undefined) props.push(`col=${f.column}`);
+  props.push(`title=${property(f.code)}`);
+  const value = f.value !== undefined ? ` (${f.value})` : '';
+  return `::${f.severity === FindingSeverity.ERROR ? 'error' : 'warning'} ${props.join(',')}::${data(`${f.path || '(document)'}: ${f.message}${value} — ${f.fix}`)}`;
+}
+
+/** A workflow command's message: `%`, CR and LF escaped, as the Actions toolkit does. */
+function data(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** A workflow command's property value: also `:` and `,` escaped. */
+function property(s: string): string {
+  return data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** The report as a SARIF 2.1.0 log: one run, one rule per code found, one result per finding. */
+function sarif(report: Report): SarifLog {
+  const rules = new Map<string, ReportingDescriptor>();
+  const results: SarifResult[] = [];
+  for (const r of report.results) {
+    for (const f of r.findings) {
+      if (!rules.has(f.code)) rules.set(f.code, { id: f.code, name: f.code, shortDescription: { text: `Flow JSON: ${f.code.toLowerCase().replace(/_/g, ' ')}` } });
+      results.push({
+        ruleId: f.code,
+        ruleIndex: [...rules.keys()].indexOf(f.code),
+        level: f.severity === FindingSeverity.ERROR ? 'error' : 'warning',
+        message: { text: `${f.path || '(document)'}: ${f.message}${f.value !== undefined ? ` (${f.value})` : ''} — ${f.fix}` },
+        locations: [{
+          physicalLocation: {
+            artifactLocation: { uri: encodeURI(toPosix(r.file)) },
+            ...(f.line !== undefined ? { region: { startLine: f.line, ...(f.column !== undefined ? { startColumn: f.column } : {}) } } : {}),
+          },
+        }],
+      });
+    }
+  }
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'whatsapp-flow validate', rules: [...rules.values()] } },
+      results,
+    }],
+  };
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
 }
 
 function count(n: number, what: string): string {

@@ -5,8 +5,10 @@ import * as path from 'path';
 import { App, NestedStack, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { run } from '../../bin/cli/diff';
+import { DEPRECATE_IS_FINAL, PUBLISH_IS_FINAL } from '../../bin/cli/diff/actions';
 import { diffContent } from '../../bin/cli/diff/content';
-import { MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
+import { COMMENT_MARKER, MARKDOWN_BUDGET, renderMarkdown } from '../../bin/cli/diff/render';
+import { CHROMIUM_ENV } from '../../bin/cli/render/chromium';
 import { DiffReport } from '../../bin/cli/diff/report';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -92,6 +94,7 @@ interface JsonFlow {
   tags: string[];
   effects: string[];
   notes: string[];
+  irreversible: string[];
   content?: { entries: Array<{ kind: string; path: string; label: string; detail?: string }>; counts: Record<string, number>; omitted: number };
   contentSummary?: string;
   findings?: { publish: boolean; errors: number; warnings: number; list: Array<{ code: string; severity: string; path: string }> };
@@ -182,6 +185,16 @@ describe('what a deploy does to each flow', () => {
     expect(f.effects).toEqual(['renames flow "gonepublished" out of the way and deprecates it (published flows cannot be deleted)']);
   });
 
+  test('marks the steps that cannot be undone, publishing and deprecating, with why; a draft\'s deletion is not one', () => {
+    expect(flow('Created').irreversible).toEqual([PUBLISH_IS_FINAL]);
+    expect(flow('Publish').irreversible).toEqual([PUBLISH_IS_FINAL]);
+    expect(flow('GonePublished').irreversible).toEqual([DEPRECATE_IS_FINAL]);
+    expect(flow('Move').irreversible).toEqual([PUBLISH_IS_FINAL, `the old flow: ${DEPRECATE_IS_FINAL}`]);
+    expect(flow('Gone').irreversible).toEqual([]);
+    expect(flow('ContentLive').irreversible).toEqual([]);
+    expect(flow('Rename').irreversible).toEqual([]);
+  });
+
   test('leaves a retained flow untouched when it leaves the stack', () => {
     const f = flow('Kept');
     expect(f.action).toBe('retained');
@@ -234,8 +247,8 @@ describe('what a deploy does to each flow', () => {
     expect(f).toMatchObject({ action: 'update', tags: ['content'] });
     expect(f.effects).toEqual(['updates the content of the draft (a flow still published by an earlier deploy is republished)']);
     expect(f.content!.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[0]', label: 'screen WELCOME', detail: 'components changed' },
-      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', label: 'TextHeading', detail: 'text: "Hello" → "Hello again"' },
+      { kind: 'changed', depth: 0, path: 'screens[0]', oldPath: 'screens[0]', label: 'screen WELCOME', detail: 'components changed' },
+      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', oldPath: 'screens[0].layout.children[0]', label: 'TextHeading', detail: 'text: "Hello" → "Hello again"' },
     ]);
     expect(f.findings).toMatchObject({ publish: false, errors: 0, warnings: 0 });
   });
@@ -257,7 +270,7 @@ describe('what a deploy does to each flow', () => {
 
     const f = flow('Large');
     expect(f).toMatchObject({ action: 'update', tags: ['content'] });
-    expect(f.content!.entries).toContainEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextBody', detail: 'text: "small tail" → "a longer tail, still small enough"' });
+    expect(f.content!.entries).toContainEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[1]', oldPath: 'screens[0].layout.children[1]', label: 'TextBody', detail: 'text: "small tail" → "a longer tail, still small enough"' });
   });
 
   test('reports an unchanged flow, and a reformat with the same canonical content, as unchanged', () => {
@@ -296,12 +309,12 @@ describe('content changes, screen by screen', () => {
   test('lists screens added and removed by id, and a component inserted without marking later ones changed', () => {
     const f = flow('Screens');
     expect(f.content!.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[0]', label: 'screen A', detail: 'components changed' },
-      { kind: 'added', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextInput name=email', detail: 'added' },
-      { kind: 'added', depth: 1, path: 'screens[0].layout.children[2]', label: 'TextBody', detail: 'added' },
-      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[5]', label: 'Footer', detail: 'on-click-action.next.name: "B" → "D"' },
-      { kind: 'removed', depth: 0, path: 'screens[1]', label: 'screen B', detail: 'was in the old version' },
-      { kind: 'added', depth: 0, path: 'screens[1]', label: 'screen D', detail: '2 components' },
+      { kind: 'changed', depth: 0, path: 'screens[0]', oldPath: 'screens[0]', label: 'screen A', detail: 'components changed' },
+      { kind: 'added', depth: 1, path: 'screens[0].layout.children[1]', label: 'TextInput name=email', detail: 'added: "Email"' },
+      { kind: 'added', depth: 1, path: 'screens[0].layout.children[2]', label: 'TextBody', detail: 'added: "zero"' },
+      { kind: 'changed', depth: 1, path: 'screens[0].layout.children[5]', oldPath: 'screens[0].layout.children[3]', label: 'Footer', detail: 'on-click-action.next.name: "B" → "D"' },
+      { kind: 'removed', depth: 0, path: 'screens[1]', label: 'screen B', detail: 'was in the old version ("B")' },
+      { kind: 'added', depth: 0, path: 'screens[1]', label: 'screen D', detail: '"D", 2 components' },
     ]);
     expect(f.content!.counts).toEqual({ screensAdded: 1, screensRemoved: 1, screensChanged: 1, componentsAdded: 2, componentsRemoved: 0, componentsChanged: 1 });
   });
@@ -312,16 +325,51 @@ describe('content changes, screen by screen', () => {
     const after = doc(screen('S', [{ type: 'TextBody', text: 'x' }]), screen('T', [form([{ type: 'TextBody', text: 'a' }, { type: 'TextInput', name: 'email', label: 'E-mail' }, { type: 'TextInput', name: 'name', label: 'Name' }])]));
     const d = diffContent(JSON.stringify(before), JSON.stringify(after, undefined, 2));
     expect(d.entries).toEqual([
-      { kind: 'changed', depth: 0, path: 'screens[1]', label: 'screen T', detail: 'components changed' },
-      { kind: 'changed', depth: 1, path: 'screens[1].layout.children[0].children[1]', label: 'TextInput name=email', detail: 'label: "Email" → "E-mail"' },
-      { kind: 'moved', depth: 1, path: 'screens[1].layout.children[0].children[2]', label: 'TextInput name=name', detail: 'moved from screens[1].layout.children[0].children[1]' },
+      { kind: 'changed', depth: 0, path: 'screens[1]', oldPath: 'screens[1]', label: 'screen T', detail: 'components changed' },
+      { kind: 'changed', depth: 1, path: 'screens[1].layout.children[0].children[1]', oldPath: 'screens[1].layout.children[0].children[2]', label: 'TextInput name=email', detail: 'label: "Email" → "E-mail"' },
+      { kind: 'moved', depth: 1, path: 'screens[1].layout.children[0].children[2]', oldPath: 'screens[1].layout.children[0].children[1]', label: 'TextInput name=name', detail: 'moved from screens[1].layout.children[0].children[1]' },
     ]);
+    // The Form holding them has no change of its own: it is not counted.
+    expect(d.counts).toMatchObject({ componentsChanged: 1, componentsAdded: 0, componentsRemoved: 0 });
+  });
+
+  test('names the options of a list that were removed, added and changed by their titles', () => {
+    const group = (options: Array<{ id: string; title: string; description?: string }>) => doc(screen('S', [
+      { type: 'RadioButtonsGroup', name: 'room', label: 'Room', 'data-source': options },
+      { type: 'NavigationList', name: 'menu', 'list-items': options.map((o) => ({ id: o.id, 'main-content': { title: o.title } })) },
+      complete,
+    ], { terminal: true }));
+    const before = group([{ id: 'garden', title: 'Garden' }, { id: 'sea', title: 'Sea view' }, { id: 'attic', title: 'Attic' }, { id: 'suite', title: 'Suite' }]);
+    const after = group([{ id: 'garden', title: 'Garden room' }, { id: 'attic', title: 'Attic' }, { id: 'suite', title: 'Suite', description: 'Two rooms' }, { id: 'lake', title: 'Lake view' }]);
+    const d = diffContent(JSON.stringify(before), JSON.stringify(after));
+    expect(d.entries.slice(1).map((e) => `${e.label}: ${e.detail}`)).toEqual([
+      'RadioButtonsGroup name=room: data-source: removed "Sea view"; added "Lake view"; "Garden" title: "Garden" → "Garden room"; "Suite" description added ("Two rooms")',
+      'NavigationList name=menu: list-items: removed "Sea view"; added "Lake view"; "Garden" main-content.title: "Garden" → "Garden room"',
+    ]);
+  });
+
+  test('shows what a person reads of a component that is added or removed: its text, label, options or condition', () => {
+    const before = doc(screen('S', [{ type: 'TextCaption', text: 'Prices include VAT' }, complete], { terminal: true }));
+    const after = doc(screen('S', [
+      { type: 'Dropdown', name: 'size', label: 'Size', 'data-source': [{ id: 's', title: 'Small' }, { id: 'l', title: 'Large' }] },
+      { type: 'If', condition: '${data.vip}', then: [{ type: 'TextBody', text: 'Welcome back' }] },
+      { type: 'Image', src: 'iVBORw0KGgo', 'alt-text': 'Our shop' },
+      complete,
+    ], { terminal: true, data: { vip: { type: 'boolean', __example__: true } } }));
+    const d = diffContent(JSON.stringify(before), JSON.stringify(after));
+    expect(d.entries.filter((e) => e.depth === 1).map((e) => `${e.kind} ${e.label}: ${e.detail}`)).toEqual([
+      'removed TextCaption: removed: "Prices include VAT"',
+      'added Dropdown name=size: added: "Size" (2 options: "Small", "Large")',
+      'added If: added: if ${data.vip}',
+      'added Image: added: image "Our shop"',
+    ]);
+    expect(d.counts).toMatchObject({ componentsAdded: 3, componentsRemoved: 1, componentsChanged: 0 });
   });
 
   test('shows a changed image by its size, never its content', () => {
     const image = (kb: number) => doc(screen('S', [{ type: 'Image', src: 'iVBORw0KGgo'.padEnd(kb * 1024, 'A'), height: 100 }, complete], { terminal: true }));
     const d = diffContent(JSON.stringify(image(12)), JSON.stringify(image(14)));
-    expect(d.entries[1]).toEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', label: 'Image', detail: 'src changed (12 KB → 14 KB)' });
+    expect(d.entries[1]).toEqual({ kind: 'changed', depth: 1, path: 'screens[0].layout.children[0]', oldPath: 'screens[0].layout.children[0]', label: 'Image', detail: 'src changed (12 KB → 14 KB)' });
     expect(JSON.stringify(d).length).toBeLessThan(1000);
   });
 
@@ -333,7 +381,7 @@ describe('content changes, screen by screen', () => {
       { kind: 'changed', depth: 0, path: '', label: 'document', detail: 'version: "7.3" → "7.2"' },
       { kind: 'removed', depth: 0, path: '', label: 'document', detail: 'data_api_version removed (was "3.0")' },
       { kind: 'info', depth: 0, path: 'screens', label: 'screen order', detail: 'A, B, C → B, A, C' },
-      { kind: 'changed', depth: 0, path: 'screens[1]', label: 'screen A', detail: 'title: "A" → "Start"' },
+      { kind: 'changed', depth: 0, path: 'screens[1]', oldPath: 'screens[0]', label: 'screen A', detail: 'title: "A" → "Start"' },
     ]);
   });
 
@@ -374,7 +422,7 @@ describe('output', () => {
     expect(out.code).toBe(1);
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^FlowStack\/Created[0-9A-F]{8} "created": create and publish$/);
-    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n  - updates the content of the draft .*\n  content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n    ~ screens\[0\] screen A: components changed\n        \+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added\n/m);
+    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n  - updates the content of the draft .*\n  content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n    ~ screens\[0\] screen A: components changed\n        \+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(out.stdout).toMatch(/^ {4}\d+:\d+ error AWS_UNSUPPORTED_VERSION version: /m);
     expect(lines[lines.length - 1]).toBe(`${report.changed} of ${report.flows.length} flows change; validator: 1 error, 1 warning in the new versions`);
   });
@@ -383,12 +431,14 @@ describe('output', () => {
     const out = await diff(oldDir, newDir, '--format', 'markdown');
     expect(out.code).toBe(1);
     const md = out.stdout;
-    expect(md.startsWith('## WhatsApp Flows: what this deploy does\n\n**')).toBe(true);
-    expect(md).toContain('| Flow | Stack | Action | Changes | Validator |\n|---|---|---|---|---|\n');
-    expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* \| publish \| ✅ \|$/m);
-    expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
+    expect(md.startsWith(`${COMMENT_MARKER}\n## WhatsApp Flows: what this deploy does\n\n**`)).toBe(true);
+    expect(md).toContain('| Flow | Source | Action | Changes | Validator |\n|---|---|---|---|---|\n');
+    expect(md).toMatch(/^\| `created` \| FlowStack\/Created[0-9A-F]{8} \| \*\*create\*\* ⚠️ \| publish \| ✅ \|$/m);
+    expect(md).toMatch(/^\| `findings` \| .* \| \*\*update\*\* ⚠️ \| content, publish \| ❌ 1 error, 0 warnings \|$/m);
     expect(md).toMatch(/^\| `findingsdraft` \| .* \| \*\*update\*\* \| content \| ⚠️ 0 errors, 1 warning \|$/m);
     expect(md).toMatch(/^\| `gone` \| .* \| \*\*delete\*\* \| {2}\| {2}\|$/m);
+    expect(md).toMatch(/^\| `gonepublished` \| .* \| \*\*deprecate\*\* ⚠️ \| /m);
+    expect(md).toContain(`- ⚠️ **Irreversible:** ${DEPRECATE_IS_FINAL}\n`);
     expect(md).toContain('<details><summary>3 unchanged flows</summary>');
     // Unchanged flows get no section; changed ones do, in the order of the table.
     expect(md).not.toContain('### `same`');
@@ -396,9 +446,47 @@ describe('output', () => {
     expect(sections).toHaveLength(report.changed);
     expect(sections[0]).toBe('created: create');
     const screens = md.slice(md.indexOf('### `screens`'));
-    expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added\n/m);
+    expect(screens).toMatch(/^```diff\n~ screens\[0\] screen A: components changed\n {2}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(md).toMatch(/^- ❌ \*\*AWS_UNSUPPORTED_VERSION\*\* `version` \(line \d+\): /m);
     expect(md.length).toBeLessThan(20_000);
+  });
+
+  test('links the Markdown to the HTML report when given its URL', async () => {
+    const md = (await diff(oldDir, newDir, '--format', 'markdown', '--report-url', 'https://ci.example/run/1/artifacts/2')).stdout;
+    expect(md.split('\n').slice(0, 6)).toEqual([COMMENT_MARKER, '## WhatsApp Flows: what this deploy does', '', expect.stringMatching(/^\*\*\d+ of \d+ flows change/), '', '🖼️ [The changed screens, drawn before and after](<https://ci.example/run/1/artifacts/2>)']);
+  });
+
+  test('writes one self-contained HTML page with --format html: each changed screen before and after, its changes marked', async () => {
+    const out = await diff(oldDir, newDir, '--format', 'html', '--out', path.join(tmp, 'report', 'flows.html'));
+    expect(out).toMatchObject({ code: 1, stdout: '', stderr: '' });
+    const html = fs.readFileSync(path.join(tmp, 'report', 'flows.html'), 'utf8');
+    expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'">');
+    expect(html).not.toMatch(/<script/);
+    const section = html.slice(html.indexOf('data-flow="screens"'));
+    const pair = (id: string) => section.slice(section.indexOf(`<div class="pair" data-screen="${id}">`), section.indexOf('<div class="pair"', section.indexOf(`<div class="pair" data-screen="${id}">`) + 1));
+    const [before, after] = pair('A').split('<div class="side side-after">');
+    // A: an input added at children[1]; the Footer changed (children[3] before, [5] after).
+    expect(after).toContain('<div class="c c-TextInput mark-added" data-path="screens[0].layout.children[1]"><span class="mark-tag">added</span>');
+    expect(after).toContain('<div class="c c-Footer mark-changed" data-path="screens[0].layout.children[5]">');
+    expect(before).toContain('<div class="c c-Footer mark-changed" data-path="screens[0].layout.children[3]">');
+    expect(before).not.toContain('mark-added');
+    expect(pair('B')).toMatch(/<section class="screen screen-removed" id="f\d+-old-screen-B"[\s\S]*removed in the new version/);
+    expect(pair('D')).toMatch(/not in the old version[\s\S]*<section class="screen screen-added" id="f\d+-new-screen-D"/);
+    expect(section).toMatch(/<g class="node node-screen node-entry node-changed" data-screen="A">/);
+    expect(section).toContain('Removed screens (not on the map): B');
+    expect(html).toContain('⚠ <strong>Irreversible:</strong> deprecating cannot be undone');
+  });
+
+  test('fails with exit 1 on --images when no Chromium is installed, saying so', async () => {
+    const saved = process.env[CHROMIUM_ENV];
+    process.env[CHROMIUM_ENV] = path.join(tmp, 'no-chromium');
+    try {
+      const out = await diff(oldDir, newDir, '--format', 'markdown', '--images', path.join(tmp, 'pictures'));
+      expect(out).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow diff: --images: ${CHROMIUM_ENV} is ${JSON.stringify(path.join(tmp, 'no-chromium'))}, which is not an executable file\n` });
+    } finally {
+      if (saved === undefined) delete process.env[CHROMIUM_ENV];
+      else process.env[CHROMIUM_ENV] = saved;
+    }
   });
 
   test('keeps a Markdown comment under GitHub\'s size limit, leaving out the sections that do not fit', () => {
@@ -409,7 +497,7 @@ describe('output', () => {
       logicalId: `Flow${i}`,
       flowName: `flow-${i}`,
       action: 'update' as const,
-      plan: { action: 'update' as const, tags: ['content'], effects: ['updates the content of the draft'], notes: [], contentChanged: true, validate: false, publishes: false },
+      plan: { action: 'update' as const, tags: ['content'], effects: ['updates the content of the draft'], notes: [], irreversible: [], contentChanged: true, validate: false, publishes: false },
       content: { oldBytes: 1000, newBytes: 1000, entries, omitted: 0, counts },
     }));
     const report: DiffReport = { flows, changed: 100, errors: 0, warnings: 0 };
@@ -423,7 +511,50 @@ describe('output', () => {
 
   test('prints one JSON document with --format json', async () => {
     expect(Object.keys(report)).toEqual(['changed', 'errors', 'warnings', 'flows']);
-    expect(Object.keys(flow('Rename'))).toEqual(['stack', 'logicalId', 'flowName', 'action', 'tags', 'effects', 'notes']);
+    expect(Object.keys(flow('Rename'))).toEqual(['stack', 'logicalId', 'flowName', 'action', 'tags', 'effects', 'notes', 'irreversible']);
+  });
+});
+
+describe('the source file of each flow', () => {
+  let dir: string;
+  let file: (name: string) => string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(tmp, 'source-'));
+    file = (name) => path.relative(ROOT, path.join(dir, name)).split(path.sep).join('/');
+    const write = (name: string, value: unknown) => {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(value, undefined, 2));
+    };
+    write('flows/signup.json', simple());
+    write('flows/moved.json', simple());
+    write('new/signup.json', version31);
+    write('new/elsewhere/moved.json', simple());
+    const fromFile = (name: string) => FlowJson.fromFile(path.join(dir, name));
+    synth(path.join(dir, 'old'), { Signup: { flowJson: fromFile('flows/signup.json') }, Moved: { flowJson: fromFile('flows/moved.json') } });
+    synth(path.join(dir, 'new'), {
+      Signup: { publish: true, flowJson: fromFile('new/signup.json'), validation: FlowValidation.skip('testing the diff') },
+      Moved: { flowJson: fromFile('new/elsewhere/moved.json') },
+    });
+  });
+
+  test('names the Flow JSON file recorded at synth, and gives the validator\'s findings at its lines', async () => {
+    const out = await diff(path.join(dir, 'old'), path.join(dir, 'new'));
+    expect(out.stdout).toMatch(new RegExp(`^FlowStack/Signup[0-9A-F]{8} "signup" \\(${escape(file('new/signup.json'))}\\): update \\(content, publish\\)$`, 'm'));
+    expect(out.stdout).toMatch(new RegExp(`^ {4}${escape(file('new/signup.json'))}:2:3 error AWS_UNSUPPORTED_VERSION version: `, 'm'));
+
+    const md = (await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--format', 'markdown')).stdout;
+    expect(md).toContain(`| \`signup\` | \`${file('new/signup.json')}\` | **update** ⚠️ |`);
+    expect(md).toContain(`- ❌ **AWS_UNSUPPORTED_VERSION** \`version\` (\`${file('new/signup.json')}:2:3\`): `);
+    const json = JSON.parse((await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--json')).stdout);
+    expect(json.flows.map((f: { sourceFile?: string }) => f.sourceFile)).toEqual([file('new/signup.json'), file('new/elsewhere/moved.json')]);
+  });
+
+  test('reports a flow whose file moved, with the same content, as unchanged: the template does not hold the path', async () => {
+    const json = JSON.parse((await diff(path.join(dir, 'old'), path.join(dir, 'new'), '--json')).stdout);
+    expect(json.flows[1]).toMatchObject({ action: 'unchanged', effects: [], notes: [] });
+    const template = (side: string) => fs.readFileSync(path.join(dir, side, 'FlowStack.template.json'), 'utf8');
+    expect(template('old')).not.toContain('moved.json');
+    expect(template('new')).not.toContain('moved.json');
   });
 });
 
@@ -457,7 +588,14 @@ describe('exit codes', () => {
     expect(out.stdout.trimEnd().split('\n').pop()).toBe('0 of 2 flows change');
   });
 
-  test('exits 1 when a flow changes', async () => {
+  test('exits 2 when a flow changes and no new version has errors', async () => {
+    const base = synth(path.join(tmp, 'changes-old'), { Same: {}, Content: {} });
+    const head = synth(path.join(tmp, 'changes-new'), { Same: {}, Content: { flowJson: FlowJson.fromObject(simple('Hello again')) } });
+    expect(await diff(base, head)).toMatchObject({ code: 2, stderr: '' });
+  });
+
+  test('exits 1 when a changed flow\'s new version has validator errors, whatever else changes', async () => {
+    expect(report.errors).toBe(1);
     expect((await diff(oldDir, newDir)).code).toBe(1);
   });
 
@@ -467,38 +605,38 @@ describe('exit codes', () => {
     expect(JSON.parse(out.stdout).flows.every((f: JsonFlow) => f.action === 'create')).toBe(true);
   });
 
-  test('fails with 2 on a missing folder, naming it', async () => {
+  test('fails with 1 on a missing folder, naming it', async () => {
     const out = await diff(path.join(tmp, 'does-not-exist'), newDir);
-    expect(out).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow diff: ${path.join(tmp, 'does-not-exist')}: no such directory; pass the cloud assembly folder written by cdk synth (cdk.out)\n` });
+    expect(out).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow diff: ${path.join(tmp, 'does-not-exist')}: no such directory; pass the cloud assembly folder written by cdk synth (cdk.out)\n` });
   });
 
-  test('fails with 2 on a folder that is not a cloud assembly', async () => {
+  test('fails with 1 on a folder that is not a cloud assembly', async () => {
     const empty = fs.mkdtempSync(path.join(tmp, 'empty-'));
     const out = await diff(empty, newDir);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(`whatsapp-flow diff: ${path.join(empty, 'manifest.json')}: not a cloud assembly (it has no manifest.json); pass the folder written by cdk synth (cdk.out)\n`);
   });
 
-  test('fails with 2 on a template that cannot be read', async () => {
+  test('fails with 1 on a template that cannot be read', async () => {
     const broken = copy(newDir, 'broken-template');
     fs.writeFileSync(path.join(broken, 'FlowStack.template.json'), '{ "Resources": ');
     const out = await diff(oldDir, broken);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toMatch(new RegExp(`^whatsapp-flow diff: ${escape(path.join(broken, 'FlowStack.template.json'))}: not valid JSON \\(.+\\)\\n$`));
   });
 
-  test('fails with 2 on a content asset that is missing, naming the file', async () => {
+  test('fails with 1 on a content asset that is missing, naming the file', async () => {
     const broken = copy(newDir, 'broken-asset');
     const template = JSON.parse(fs.readFileSync(path.join(broken, 'FlowStack.template.json'), 'utf8'));
     const key: string = Object.values<any>(template.Resources).find((r) => r.Properties?.FlowName === 'large').Properties.ContentS3Key;
     const asset = path.join(broken, `asset.${key}`);
     fs.rmSync(asset);
     const out = await diff(oldDir, broken);
-    expect(out).toMatchObject({ code: 2, stdout: '' });
+    expect(out).toMatchObject({ code: 1, stdout: '' });
     expect(out.stderr).toBe(`whatsapp-flow diff: ${asset}: the content asset is missing (no such file); synthesize again\n`);
   });
 
-  test('fails with 2 on a content key that names no asset', async () => {
+  test('fails with 1 on a content key that names no asset', async () => {
     const broken = copy(newDir, 'broken-key');
     const file = path.join(broken, 'FlowStack.template.json');
     const template = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -506,22 +644,23 @@ describe('exit codes', () => {
     large.Properties.ContentS3Key = 'nothing.json';
     fs.writeFileSync(file, JSON.stringify(template));
     const out = await diff(oldDir, broken);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(`whatsapp-flow diff: ${file}: flow ${id}: ContentS3Key "nothing.json" names no file asset of ${path.join(broken, 'FlowStack.assets.json')}\n`);
   });
 
-  test('fails with 2 on bad usage', async () => {
-    expect((await diff(oldDir)).code).toBe(2);
-    const out = await diff(oldDir, newDir, '--format', 'html');
-    expect(out.code).toBe(2);
-    expect(out.stderr.split('\n')[0]).toBe('whatsapp-flow diff: --format must be text, markdown, json, got "html"');
+  test('fails with 1 on bad usage', async () => {
+    expect((await diff(oldDir)).code).toBe(1);
+    const out = await diff(oldDir, newDir, '--format', 'pdf');
+    expect(out.code).toBe(1);
+    expect(out.stderr.split('\n')[0]).toBe('whatsapp-flow diff: --format must be text, markdown, json, html, got "pdf"');
+    expect((await diff(oldDir, newDir, '--images', 'pictures')).stderr.split('\n')[0]).toBe('whatsapp-flow diff: --images is for --format markdown');
   });
 
   test('runs through the real entry point', () => {
     const result = spawnSync('npx', ['tsx', 'bin/whatsapp-flow.ts', 'diff', oldDir, newDir, '--format', 'markdown'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
-    expect(result.stdout.startsWith('## WhatsApp Flows: what this deploy does\n')).toBe(true);
+    expect(result.stdout.startsWith(`${COMMENT_MARKER}\n## WhatsApp Flows: what this deploy does\n`)).toBe(true);
   });
 });
 

@@ -243,7 +243,7 @@ describe('whatsapp-flow pull', () => {
 
     const result = await pull(['--waba', WABA, '--out', out]);
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toBe(`whatsapp-flow pull: --out ${path.join(tmp, out)} is not empty (1 entry); choose an empty or new directory, or pass --force to replace the files pull writes (others are left alone)\n`);
     expect(fs.readdirSync(path.join(tmp, out))).toEqual(['mine.json']);
     expect(emulator.operations()).toEqual([]);
@@ -344,20 +344,20 @@ describe('whatsapp-flow pull', () => {
     ['an option without its value', ['--waba', WABA, '--out'], '--out needs a value'],
     ['a stray argument', ['--waba', WABA, '--out', 'x', 'flows'], 'unexpected argument "flows"'],
     ['a malformed Region', ['--waba', WABA, '--out', 'x', '--region', 'Europe'], '--region must be an AWS Region such as us-east-1, got "Europe"'],
-  ])('fails with exit 2 and one line on %s', async (_what, args, message) => {
+  ])('fails with exit 1 and one line on %s', async (_what, args, message) => {
     const result = await pull(args);
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr.split('\n')).toEqual([expect.stringContaining(`whatsapp-flow pull: ${message}`), '']);
     expect(result.stderr).toContain('(see whatsapp-flow pull --help)');
     expect(emulator.operations()).toEqual([]);
   });
 
-  test('fails with exit 2 when --out is a file', async () => {
+  test('fails with exit 1 when --out is a file', async () => {
     fs.writeFileSync(path.join(tmp, 'a-file'), 'x');
     const result = await pull(['--waba', WABA, '--out', 'a-file']);
-    expect(result).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow pull: --out ${path.join(tmp, 'a-file')} is a file; give a directory\n` });
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow pull: --out ${path.join(tmp, 'a-file')} is a file; give a directory\n` });
   });
 
   describe('without AWS configuration', () => {
@@ -372,18 +372,18 @@ describe('whatsapp-flow pull', () => {
       Object.assign(process.env, saved);
     });
 
-    test('fails with exit 2 when no Region is known, saying where to give one', async () => {
+    test('fails with exit 1 when no Region is known, saying where to give one', async () => {
       delete process.env.AWS_REGION;
       delete process.env.AWS_DEFAULT_REGION;
       const result = await pull(['--waba', WABA, '--out', freshOut()]);
-      expect(result).toEqual({ code: 2, stdout: '', stderr: 'whatsapp-flow pull: no AWS Region: pass --region, give the WABA as an ARN, or set AWS_REGION\n' });
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'whatsapp-flow pull: no AWS Region: pass --region, give the WABA as an ARN, or set AWS_REGION\n' });
     });
 
-    test('fails with exit 2 when there are no credentials', async () => {
+    test('fails with exit 1 when there are no credentials', async () => {
       delete process.env.AWS_ACCESS_KEY_ID;
       delete process.env.AWS_SECRET_ACCESS_KEY;
       const result = await pull(['--waba', WABA, '--out', freshOut()]);
-      expect(result.code).toBe(2);
+      expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/^whatsapp-flow pull: no AWS credentials: .*; set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or sign in with `aws sso login`\n$/);
       expect(emulator.operations()).toEqual([]);
     });

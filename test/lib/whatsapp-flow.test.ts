@@ -194,6 +194,18 @@ describe('template', () => {
     t.hasOutput('Divergence', { Value: { 'Fn::GetAtt': [logicalId, 'Divergence'] } });
   });
 
+  test('records the content\'s file, relative to where cdk runs, in the cloud assembly\'s metadata and not in the template', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'source-')), 'signup.json');
+    fs.writeFileSync(file, JSON.stringify(doc));
+    const s = stack();
+    const f = flow(s, 'Signup', { flowJson: FlowJson.fromFile(file) });
+    const source = (c: WhatsAppFlow) => c.node.findChild('Resource').node.defaultChild!.node.metadata.filter((m) => m.type === 'whatsapp-flow-cdk:source').map((m) => m.data);
+
+    expect(source(f)).toEqual([path.relative(process.cwd(), file).split(path.sep).join('/')]);
+    expect(JSON.stringify(Template.fromStack(s).toJSON())).not.toContain('signup.json');
+    expect(source(flow(s, 'Inline'))).toEqual([]);
+  });
+
   test('passes the source flow of a clone as CloneFlowId', () => {
     const s = stack();
     const source = WhatsAppFlow.fromFlowAttributes(s, 'Source', { wabaId: WABA, flowId: '1234567890' });

@@ -81,6 +81,46 @@ describe('whatsapp-flow validate', () => {
     expect({ errors: doc.errors, warnings: doc.warnings }).toEqual({ errors: 2, warnings: 0 });
   });
 
+  test('prints GitHub Actions annotations with --format github: one workflow command per finding, at its file, line and column', async () => {
+    const out = await validate(['--format', 'github', `${FIXTURES}/bad-undeclared-reference.json`, `${FIXTURES}/warn-old-version.json`]);
+    expect(out.code).toBe(1);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`::error file=${FIXTURES}/bad-undeclared-reference.json,line=14,col=33,title=INVALID_SCREEN_DYNAMIC_DATA::screens[0].layout.children[1].text: ` +
+      '${data.price}: "price" is not declared in the data of screen "ORDER" ("${data.price}") — declare it in screens[0].data, e.g. "price": { "type": "string", "__example__": "…" }');
+    expect(lines[2]).toMatch(new RegExp(`^::warning file=${FIXTURES}/warn-old-version\\.json,line=1,col=2,title=AWS_UNSUPPORTED_VERSION::version: `));
+    expect(lines[3]).toBe('2 files checked: 2 errors, 1 warning');
+  });
+
+  test('escapes what would end a workflow command: % in messages, also : and , in the file name', async () => {
+    const name = 'a,b:c%.json';
+    fs.writeFileSync(path.join(tmp, name), '{ "version": "7.3", "screens": [ { "id": "A", "title": "A", "terminal": true, "layout": { "type": "SingleColumnLayout", "children": [ ' +
+      '{ "type": "50%", "text": "x" }, { "type": "Footer", "label": "Done", "on-click-action": { "name": "complete", "payload": {} } } ] } } ] }');
+    const out = await validate(['--format', 'github', name], tmp);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^::warning file=a%2Cb%3Ac%25\.json,line=1,col=\d+,title=UNCONFIRMED_COMPONENT::screens\[0\]\.layout\.children\[0\]\.type: component type "50%25" is not in the catalogue/);
+    for (const line of lines.slice(0, -1)) expect(line.replace(/%(25|0D|0A|3A|2C)/g, '')).not.toContain('%');
+  });
+
+  test('writes a SARIF 2.1.0 log with --format sarif, for code scanning', async () => {
+    const out = await validate(['--format', 'sarif', `${FIXTURES}/good-minimal.json`, `${FIXTURES}/bad-undeclared-reference.json`]);
+    expect(out.code).toBe(1);
+    const log = JSON.parse(out.stdout);
+    expect(log).toMatchObject({ version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json' });
+    expect(log.runs).toHaveLength(1);
+    expect(log.runs[0].tool.driver).toEqual({
+      name: 'whatsapp-flow validate',
+      rules: [{ id: 'INVALID_SCREEN_DYNAMIC_DATA', name: 'INVALID_SCREEN_DYNAMIC_DATA', shortDescription: { text: 'Flow JSON: invalid screen dynamic data' } }],
+    });
+    expect(log.runs[0].results).toHaveLength(2);
+    expect(log.runs[0].results[0]).toEqual({
+      ruleId: 'INVALID_SCREEN_DYNAMIC_DATA',
+      ruleIndex: 0,
+      level: 'error',
+      message: { text: expect.stringMatching(/^screens\[0\]\.layout\.children\[1\]\.text: \$\{data\.price\}: "price" is not declared/) },
+      locations: [{ physicalLocation: { artifactLocation: { uri: `${FIXTURES}/bad-undeclared-reference.json` }, region: { startLine: 14, startColumn: 33 } } }],
+    });
+  });
+
   test('expands globs, sorted, each file once', async () => {
     const out = await validate(['--json', `${FIXTURES}/good-*.json`, `${FIXTURES}/good-minimal.json`]);
     expect(out.code).toBe(0);
@@ -96,9 +136,10 @@ describe('whatsapp-flow validate', () => {
   test.each([
     ['no arguments', [], 'no files given'],
     ['an unknown option', ['--strict', `${FIXTURES}/good-minimal.json`], 'unknown option "--strict"'],
-  ])('fails with exit 2 and the usage on %s', async (_, args, message) => {
+    ['an unknown format', ['--format', 'xml', `${FIXTURES}/good-minimal.json`], '--format must be text, json, github, sarif, got "xml"'],
+  ])('fails with exit 1 and the usage on %s', async (_, args, message) => {
     const out = await validate(args);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr).toContain(message);
     expect(out.stderr).toContain('usage: whatsapp-flow validate');
@@ -110,14 +151,14 @@ describe('whatsapp-flow validate', () => {
     expect(out.stdout).toContain('exit codes:');
   });
 
-  test('fails with exit 2 on a missing file, saying so on stderr only: no "0 files checked" report', async () => {
-    expect(await validate([`${FIXTURES}/nope.json`])).toEqual({ code: 2, stdout: '', stderr: `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n` });
-    expect(await validate(['--json', `${FIXTURES}/nope.json`])).toMatchObject({ code: 2, stdout: '' });
+  test('fails with exit 1 on a missing file, saying so on stderr only: no "0 files checked" report', async () => {
+    expect(await validate([`${FIXTURES}/nope.json`])).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n` });
+    expect(await validate(['--json', `${FIXTURES}/nope.json`])).toMatchObject({ code: 1, stdout: '' });
   });
 
-  test('fails with exit 2 on a missing file and a glob that matches nothing, but still checks the others', async () => {
+  test('fails with exit 1 on a missing file and a glob that matches nothing, but still checks the others', async () => {
     const out = await validate([`${FIXTURES}/nope.json`, `${FIXTURES}/*.yaml`, `${FIXTURES}/bad-truncated.json`]);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toBe(
       `whatsapp-flow validate: no file matches "${FIXTURES}/*.yaml"\n` +
       `whatsapp-flow validate: cannot read ${FIXTURES}/nope.json: no such file\n`,
@@ -125,19 +166,19 @@ describe('whatsapp-flow validate', () => {
     expect(out.stdout).toContain('bad-truncated.json:17:1 error INVALID_FLOW_JSON');
   });
 
-  test('fails with exit 2 on an unreadable file: a directory, a dangling link, a file without read permission', async () => {
+  test('fails with exit 1 on an unreadable file: a directory, a dangling link, a file without read permission', async () => {
     fs.mkdirSync(path.join(tmp, 'dir.json'));
     fs.symlinkSync(path.join(tmp, 'gone.json'), path.join(tmp, 'link.json'));
     fs.writeFileSync(path.join(tmp, 'secret.json'), '{}');
     fs.chmodSync(path.join(tmp, 'secret.json'), 0o000);
     const out = await validate(['dir.json', 'link.json'], tmp);
-    expect(out.code).toBe(2);
+    expect(out.code).toBe(1);
     expect(out.stderr).toContain('dir.json is a directory');
     expect(out.stderr).toContain('cannot read link.json: no such file');
     if (process.getuid?.() !== 0) {
       // root reads anything, so this part only means something for other users.
       const secret = await validate(['secret.json'], tmp);
-      expect(secret).toMatchObject({ code: 2, stderr: 'whatsapp-flow validate: cannot read secret.json: permission denied\n' });
+      expect(secret).toMatchObject({ code: 1, stderr: 'whatsapp-flow validate: cannot read secret.json: permission denied\n' });
     }
   });
 
@@ -269,10 +310,10 @@ describe('whatsapp-flow validate on a directory of flows (WhatsAppFlowDirectory,
     expect(await validate([dir], tmp)).toEqual({ code: 0, stdout: '2 files checked: 0 errors, 0 warnings\n', stderr: '' });
   });
 
-  test('fails with exit 2 on a directory without a manifest, saying what to pass', async () => {
+  test('fails with exit 1 on a directory without a manifest, saying what to pass', async () => {
     const dir = directory('plain', { 'a.json': good });
     const out = await validate([dir], tmp);
-    expect(out).toEqual({ code: 2, stdout: '', stderr: 'whatsapp-flow validate: plain is a directory without a whatsapp-flows.json manifest; pass files or a glob such as "plain/**/*.json"\n' });
+    expect(out).toEqual({ code: 1, stdout: '', stderr: 'whatsapp-flow validate: plain is a directory without a whatsapp-flows.json manifest; pass files or a glob such as "plain/**/*.json"\n' });
   });
 });
 
@@ -290,10 +331,10 @@ describe('the whatsapp-flow dispatcher', () => {
     expect(out.stdout).toMatch(/commands:\n {2}validate {2}/);
   });
 
-  test('fails with exit 2 without a command or on an unknown one', async () => {
-    expect((await call([])).code).toBe(2);
+  test('fails with exit 1 without a command or on an unknown one', async () => {
+    expect((await call([])).code).toBe(1);
     const unknown = await call(['lint']);
-    expect(unknown.code).toBe(2);
+    expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown command "lint"');
   });
 

@@ -27,6 +27,13 @@ export const Action = {
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 
+/** Why publishing cannot be undone. */
+export const PUBLISH_IS_FINAL =
+  'publishing cannot be undone: a published flow never returns to draft, each later content change goes live at once, and it can only be deprecated, never deleted';
+/** Why deprecating cannot be undone. */
+export const DEPRECATE_IS_FINAL =
+  'deprecating cannot be undone: the flow can no longer be sent, edited or published (it is renamed out of the way first, so its name can be used again)';
+
 export interface FlowPlan {
   readonly action: Action;
   /** What changed, in a few words each, for the summary: `rename`, `content`, `publish`. */
@@ -35,6 +42,8 @@ export interface FlowPlan {
   readonly effects: string[];
   /** What the reviewer should know besides. */
   readonly notes: string[];
+  /** Why a step of this deploy cannot be undone (publishing, deprecating), one line each. */
+  readonly irreversible: string[];
   /** The new content differs from the old one (by ContentSha256), or is new. */
   readonly contentChanged: boolean;
   /** The new content should be validated: it is new, changed, or is about to be published. */
@@ -80,12 +89,13 @@ function planCreate(n: FlowDecl, context: PlanContext): FlowPlan {
   } else if (n.adoptExisting) {
     notes.push('adoptExisting: if a flow of that name exists in the WABA, it is taken over and updated instead of created');
   }
-  return { action: Action.CREATE, tags, effects, notes, contentChanged: n.content !== undefined, validate: n.content !== undefined, publishes: n.publish === true };
+  const irreversible = n.publish === true ? [PUBLISH_IS_FINAL] : [];
+  return { action: Action.CREATE, tags, effects, notes, irreversible, contentChanged: n.content !== undefined, validate: n.content !== undefined, publishes: n.publish === true };
 }
 
 /** README: "Delete | DRAFT / PUBLISHED / failed create or RETAIN". */
 function planRemoval(o: FlowDecl, context: PlanContext): FlowPlan {
-  const base = { tags: [], notes: [] as string[], contentChanged: false, validate: false, publishes: false };
+  const base = { tags: [], notes: [] as string[], irreversible: [] as string[], contentChanged: false, validate: false, publishes: false };
   if (retained(o.deletionPolicy, o.removalPolicy)) {
     return { ...base, action: Action.RETAIN, effects: [`leaves flow ${name(o)} untouched (removal policy RETAIN): it stays in the WABA, no longer managed by the stack`] };
   }
@@ -98,25 +108,27 @@ function planRemoval(o: FlowDecl, context: PlanContext): FlowPlan {
   if (o.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED) {
     notes.push('if this resource took the flow over (adoptExisting) rather than creating it, the flow is left in place instead (set removalPolicy DESTROY to remove it too)');
   }
-  return { ...base, action: fate.action, effects: [fate.text], notes };
+  return { ...base, action: fate.action, effects: [fate.text], notes, irreversible: fate.final ? [fate.final] : [] };
 }
 
 /** README: "Update: `wabaId` | any | Replacement". */
 function planReplace(o: FlowDecl, n: FlowDecl): FlowPlan {
   const effects = [creation(n)];
   const notes: string[] = [];
+  const irreversible = n.publish === true ? [PUBLISH_IS_FINAL] : [];
   if (o.updateReplacePolicy === 'Retain' || retained(o.deletionPolicy, o.removalPolicy)) {
     effects.push(`leaves the old flow ${name(o)} in ${o.wabaId.text} untouched (removal policy RETAIN)`);
   } else {
     const fate = removalFate(o, `the old flow ${name(o)} in ${o.wabaId.text}`);
     effects.push(`then ${fate.text}`);
     if (fate.note) notes.push(fate.note);
+    if (fate.final) irreversible.push(`the old flow: ${fate.final}`);
   }
   if (o.wabaId.literal === undefined || n.wabaId.literal === undefined) {
     notes.push(`WabaId is resolved at deploy (${n.wabaId.text}): this is a replacement only if it names another WABA than before`);
   }
   const contentChanged = n.content !== undefined && n.content.sha256 !== o.content?.sha256;
-  return { action: Action.REPLACE, tags: ['WABA'], effects, notes, contentChanged, validate: n.content !== undefined, publishes: n.publish === true };
+  return { action: Action.REPLACE, tags: ['WABA'], effects, notes, irreversible, contentChanged, validate: n.content !== undefined, publishes: n.publish === true };
 }
 
 /** README: the "Update: …" rows. */
@@ -214,7 +226,9 @@ function planUpdate(o: FlowDecl, n: FlowDecl): FlowPlan {
 
   const publishes = contentChanged ? n.publish === true || live === true : n.publish === true;
   const action = calls ? Action.UPDATE : declared ? Action.NO_CALL : Action.UNCHANGED;
-  return { action, tags, effects, notes, contentChanged, validate: contentChanged || (n.publish === true && o.publish !== true && n.content !== undefined), publishes };
+  // Publishing a flow that was a draft (as far as the old template tells) is the one-way step.
+  const irreversible = n.publish === true && o.publish !== true ? [PUBLISH_IS_FINAL] : [];
+  return { action, tags, effects, notes, irreversible, contentChanged, validate: contentChanged || (n.publish === true && o.publish !== true && n.content !== undefined), publishes };
 }
 
 /** "creates flow "x" in waba-… and publishes it". */
@@ -229,12 +243,14 @@ function creation(n: FlowDecl): string {
 }
 
 /** What CloudFormation's Delete does to a flow that is not retained, by its last declared `Publish`. */
-function removalFate(o: FlowDecl, subject: string): { action: Action; text: string; note?: string } {
-  if (o.publish === true) return { action: Action.DEPRECATE, text: `renames ${subject} out of the way and deprecates it (published flows cannot be deleted)` };
+function removalFate(o: FlowDecl, subject: string): { action: Action; text: string; note?: string; final?: string } {
+  if (o.publish === true) {
+    return { action: Action.DEPRECATE, text: `renames ${subject} out of the way and deprecates it (published flows cannot be deleted)`, final: DEPRECATE_IS_FINAL };
+  }
   if (o.publish === false) {
     return { action: Action.DELETE, text: `deletes ${subject}, a draft`, note: 'if an earlier deploy published it, it is deprecated instead (published flows cannot be deleted)' };
   }
-  return { action: Action.DELETE_OR_DEPRECATE, text: `deprecates ${subject} if it is published, deletes it if it is a draft` };
+  return { action: Action.DELETE_OR_DEPRECATE, text: `deprecates ${subject} if it is published, deletes it if it is a draft`, final: `if it is published, ${DEPRECATE_IS_FINAL}` };
 }
 
 function retained(deletionPolicy: string, removalPolicy: string): boolean {

@@ -10,6 +10,12 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { Prop, RESOURCE_TYPE } from '../../../lib/private/contract';
 
+/**
+ * The metadata entry in which `WhatsAppFlow` records its content's file (relative to where cdk ran,
+ * `/` between folders) on its CloudFormation resource: in the cloud assembly, not the template.
+ */
+export const SOURCE_METADATA = 'whatsapp-flow-cdk:source';
+
 /** A problem with the input: the file it concerns, and what is wrong with it (one line). */
 export class InputError extends Error {
   constructor(
@@ -61,6 +67,8 @@ export interface FlowDecl {
   readonly logicalId: string;
   /** The template, as the user sees it. */
   readonly templateLabel: string;
+  /** The Flow JSON file the content was read from at synth (`flows/signup.json`), when recorded. */
+  readonly sourceFile?: string;
   readonly wabaId: Value;
   readonly flowName: Value;
   /** The categories, when a list of literal strings; otherwise undefined (see categoriesValue). */
@@ -142,7 +150,8 @@ async function readManifest(dir: string, label: (p: string) => string, flows: Fl
       const stackName = typeof props.stackName === 'string' ? props.stackName : id;
       const environment = typeof artifact.environment === 'string' ? artifact.environment : 'aws://unknown-account/unknown-region';
       const assets = await readAssetManifest(dir, id, artifact, all, label);
-      await readTemplate(path.resolve(dir, props.templateFile), { stackName, environment, assets, label, flows, depth: 0, dir });
+      const sources = await readSources(dir, id, artifact, label);
+      await readTemplate(path.resolve(dir, props.templateFile), { stackName, environment, assets, sources, label, flows, depth: 0, dir });
     }
   }
   // The app's own stacks first, then those of its stages.
@@ -156,6 +165,8 @@ interface TemplateContext {
   readonly stackName: string;
   readonly environment: string;
   readonly assets: AssetManifest | undefined;
+  /** The source file of each flow of the stack (nested stacks included), by logical id. */
+  readonly sources: ReadonlyMap<string, string>;
   readonly label: (p: string) => string;
   readonly flows: FlowDecl[];
   readonly depth: number;
@@ -210,6 +221,7 @@ function flowDecl(logicalId: string, resource: Record<string, unknown>, file: st
     environment: c.environment,
     logicalId,
     templateLabel: where,
+    sourceFile: c.sources.get(logicalId),
     wabaId: value(p[Prop.WABA_ID]),
     flowName: value(p[Prop.FLOW_NAME]),
     categories,
@@ -254,6 +266,32 @@ function contentRef(logicalId: string, p: Record<string, unknown>, where: string
     throw new InputError(c.assets.label, `asset ${asset.id} (the content of flow ${logicalId}) is packaged as ${JSON.stringify(asset.packaging)}, not as a file`);
   }
   return { sha256: sha, bytes, where: 's3', file: asset.source, fileLabel: c.label(asset.source) };
+}
+
+/**
+ * The source files recorded in a stack's metadata (in the manifest, or in the file it names as
+ * `additionalMetadataFile`), by the logical id recorded at the same construct path. A logical id
+ * that two nested stacks share with different files is left out rather than guessed.
+ */
+async function readSources(dir: string, id: string, artifact: Record<string, unknown>, label: (p: string) => string): Promise<Map<string, string>> {
+  const entries: Array<[string, unknown]> = isObject(artifact.metadata) ? Object.entries(artifact.metadata) : [];
+  if (typeof artifact.additionalMetadataFile === 'string') {
+    const extra = await readJson(path.resolve(dir, artifact.additionalMetadataFile), label, `the metadata file of stack ${id} is missing`);
+    if (isObject(extra)) entries.push(...Object.entries(extra));
+  }
+  const found = new Map<string, string>();
+  const ambiguous = new Set<string>();
+  for (const [, list] of entries) {
+    if (!Array.isArray(list)) continue;
+    const data = (type: string) => list.find((m) => isObject(m) && m.type === type && typeof m.data === 'string')?.data as string | undefined;
+    const source = data(SOURCE_METADATA);
+    const logicalId = data('aws:cdk:logicalId');
+    if (source === undefined || logicalId === undefined) continue;
+    if (found.has(logicalId) && found.get(logicalId) !== source) ambiguous.add(logicalId);
+    found.set(logicalId, source);
+  }
+  for (const l of ambiguous) found.delete(l);
+  return found;
 }
 
 async function readAssetManifest(

@@ -8,7 +8,10 @@
  * moved; the others are aligned by content (a longest common subsequence), and what is left
  * between two aligned components is paired by type, in order.
  *
- * Values are never shown in full: long text and base64 images only by their size.
+ * What a person sees is named: an added or removed component by its visible text (`TextInput
+ * name=email: added "Email"`), a change of an option list (`data-source`, `list-items`, `images`)
+ * by the titles of the options added, removed and changed. Values are never shown in full: long
+ * text and base64 images only by their size.
  */
 import { canonicalJson } from '../../../lib/private/json-text';
 
@@ -21,6 +24,8 @@ export interface DiffEntry {
   readonly depth: number;
   /** JSON path in the new document (in the old one for what was removed); empty for the document. */
   readonly path: string;
+  /** For a screen or component in both versions: its JSON path in the old document. */
+  readonly oldPath?: string;
   /** What it is: `screen WELCOME`, `TextInput name=email`, `version`. */
   readonly label: string;
   /** What changed, in words: `label: "Email" → "E-mail"`. */
@@ -133,7 +138,7 @@ class Differ {
       const path = `screens[${i}]`;
       if (j === undefined) {
         this.counts.screensAdded++;
-        this.add({ kind: 'added', depth: 0, path, label: screenLabel(screen, i), detail: componentCount(screen) });
+        this.add({ kind: 'added', depth: 0, path, label: screenLabel(screen, i), detail: screenSummary(screen) });
       } else if (this.canonical(oldScreens[j]) !== this.canonical(screen)) {
         this.counts.screensChanged++;
         this.changedScreen(oldScreens[j], screen, `screens[${j}]`, path, i);
@@ -144,13 +149,14 @@ class Differ {
 
   private removedScreen(oldScreens: unknown[], j: number): void {
     this.counts.screensRemoved++;
-    this.add({ kind: 'removed', depth: 0, path: `screens[${j}]`, label: screenLabel(oldScreens[j], j), detail: 'was in the old version' });
+    const title = isObject(oldScreens[j]) && typeof oldScreens[j].title === 'string' ? ` (${quoted(oldScreens[j].title as string)})` : '';
+    this.add({ kind: 'removed', depth: 0, path: `screens[${j}]`, label: screenLabel(oldScreens[j], j), detail: `was in the old version${title}` });
   }
 
   private changedScreen(oldScreen: unknown, newScreen: unknown, oldPath: string, newPath: string, index: number): void {
     const label = screenLabel(newScreen, index);
     if (!isObject(oldScreen) || !isObject(newScreen)) {
-      this.add({ kind: 'changed', depth: 0, path: newPath, label, detail: `${jsonType(oldScreen)} → ${jsonType(newScreen)}` });
+      this.add({ kind: 'changed', depth: 0, path: newPath, oldPath, label, detail: `${jsonType(oldScreen)} → ${jsonType(newScreen)}` });
       return;
     }
     const changes: string[] = [];
@@ -171,7 +177,7 @@ class Differ {
     } else if (this.canonical(oldLayout) !== this.canonical(newLayout)) {
       changes.push(`layout: ${jsonType(oldLayout)} → ${jsonType(newLayout)}`);
     }
-    this.add({ kind: 'changed', depth: 0, path: newPath, label, detail: summarize(changes) ?? 'components changed' });
+    this.add({ kind: 'changed', depth: 0, path: newPath, oldPath, label, detail: summarize(changes) ?? 'components changed' });
     if (bothLayouts) {
       this.list(asList(oldLayout.children), asList(newLayout.children), `${oldPath}.layout.children`, `${newPath}.layout.children`, 1);
     }
@@ -225,18 +231,18 @@ class Differ {
 
     const emitRemoved = (o: number) => {
       this.counts.componentsRemoved++;
-      this.add({ kind: 'removed', depth: 1, path: `${oldPath}[${o}]`, label: componentLabel(oldList[o]), detail: 'removed' });
+      this.add({ kind: 'removed', depth: 1, path: `${oldPath}[${o}]`, label: componentLabel(oldList[o]), detail: withText('removed', oldList[o]) });
     };
     const emitNew = (n: number, o: number | undefined) => {
       const path = `${newPath}[${n}]`;
       if (o === undefined) {
         this.counts.componentsAdded++;
-        this.add({ kind: 'added', depth: 1, path, label: componentLabel(newList[n]), detail: 'added' });
+        this.add({ kind: 'added', depth: 1, path, label: componentLabel(newList[n]), detail: withText('added', newList[n]) });
         return;
       }
       const moved = movedNew.has(n) ? `moved from ${oldPath}[${o}]` : undefined;
       if (this.canonical(oldList[o]) === this.canonical(newList[n])) {
-        if (moved) this.add({ kind: 'moved', depth: 1, path, label: componentLabel(newList[n]), detail: moved });
+        if (moved) this.add({ kind: 'moved', depth: 1, path, oldPath: `${oldPath}[${o}]`, label: componentLabel(newList[n]), detail: moved });
         return;
       }
       this.component(oldList[o], newList[n], `${oldPath}[${o}]`, path, level, moved);
@@ -255,14 +261,15 @@ class Differ {
 
   /** A changed component: its own properties in one line, then its slots. */
   private component(oldComp: unknown, newComp: unknown, oldPath: string, newPath: string, level: number, moved?: string): void {
-    this.counts.componentsChanged++;
     const label = componentLabel(newComp);
     if (!isObject(oldComp) || !isObject(newComp)) {
-      this.add({ kind: 'changed', depth: 1, path: newPath, label, detail: `${jsonType(oldComp)} → ${jsonType(newComp)}` });
+      this.counts.componentsChanged++;
+      this.add({ kind: 'changed', depth: 1, path: newPath, oldPath, label, detail: `${jsonType(oldComp)} → ${jsonType(newComp)}` });
       return;
     }
     if (level >= MAX_COMPONENT_DEPTH) {
-      this.add({ kind: 'changed', depth: 1, path: newPath, label, detail: 'changed (nested too deep to detail)' });
+      this.counts.componentsChanged++;
+      this.add({ kind: 'changed', depth: 1, path: newPath, oldPath, label, detail: 'changed (nested too deep to detail)' });
       return;
     }
     const changes: string[] = moved ? [moved] : [];
@@ -282,8 +289,11 @@ class Differ {
       const c = this.property(key, o, n, key in oldComp, key in newComp);
       if (c) changes.push(c.text);
     }
+    // A container whose only change is in its children is not counted: its children are.
     if (changes.length > 0 || slotChanges.length === 0) {
-      this.add({ kind: moved && changes.length === 1 ? 'moved' : 'changed', depth: 1, path: newPath, label, detail: summarize(changes) ?? 'changed' });
+      const onlyMoved = moved !== undefined && changes.length === 1;
+      if (!onlyMoved) this.counts.componentsChanged++;
+      this.add({ kind: onlyMoved ? 'moved' : 'changed', depth: 1, path: newPath, oldPath, label, detail: summarize(changes) ?? 'changed' });
     }
     for (const f of slotChanges) f();
   }
@@ -309,6 +319,8 @@ class Differ {
     if (typeof o === 'string' && typeof n === 'string' && (isLong(o) || isLong(n))) {
       return { kind: 'changed', text: `${key} changed (${sizes(key, o, n)})` };
     }
+    const options = OPTION_LISTS.has(key) ? this.options(key, o, n) : undefined;
+    if (options) return { kind: 'changed', text: options };
     if (isContainer(o) && isContainer(n) && Array.isArray(o) === Array.isArray(n)) {
       const leaves: string[] = [];
       let more = 0;
@@ -316,6 +328,46 @@ class Differ {
       return { kind: 'changed', text: leaves.length === 0 ? `${key} changed` : leaves.join(', ') + (more > 0 ? ` (+${more} more in ${key})` : '') };
     }
     return { kind: 'changed', text: `${key}: ${render(key, o)} → ${render(key, n)}` };
+  }
+
+  /**
+   * A change of an option list, by the options' titles: `data-source: removed "Sea view"; added
+   * "Lake"; "garden" title "Garden" → "Garden room"`. Undefined when the lists are not lists of
+   * options with unique ids (then the change is described as any other).
+   */
+  private options(key: string, o: unknown, n: unknown): string | undefined {
+    const byId = (v: unknown): Map<string, Obj> | undefined => {
+      if (!Array.isArray(v)) return undefined;
+      const m = new Map<string, Obj>();
+      for (const x of v) {
+        if (!isObject(x) || typeof x.id !== 'string' || m.has(x.id)) return undefined;
+        m.set(x.id, x);
+      }
+      return m;
+    };
+    const before = byId(o);
+    const after = byId(n);
+    if (!before || !after) return undefined;
+    const parts: string[] = [];
+    const removed = [...before.keys()].filter((id) => !after.has(id));
+    const added = [...after.keys()].filter((id) => !before.has(id));
+    if (removed.length > 0) parts.push(`removed ${listed(removed.map((id) => optionTitle(before.get(id)!)))}`);
+    if (added.length > 0) parts.push(`added ${listed(added.map((id) => optionTitle(after.get(id)!)))}`);
+    const changed: string[] = [];
+    let more = 0;
+    for (const [id, x] of after) {
+      const y = before.get(id);
+      if (!y || this.canonical(x) === this.canonical(y)) continue;
+      const leaves: string[] = [];
+      this.leaves(y, x, '', leaves, 0, () => more++);
+      changed.push(`${quoted(optionTitle(y))} ${leaves.map((l) => l.replace(/^\./, '')).join(', ')}`);
+    }
+    if (changed.length > 0) parts.push(changed.length > 3 ? `${changed.slice(0, 3).join('; ')}; +${changed.length - 3} more changed` : changed.join('; '));
+    if (more > 0) parts.push(`+${more} more changes`);
+    const kept = [...after.keys()].filter((id) => before.has(id));
+    const keptBefore = [...before.keys()].filter((id) => after.has(id));
+    if (kept.join('\u0000') !== keptBefore.join('\u0000')) parts.push('order changed');
+    return parts.length > 0 ? `${key}: ${parts.join('; ')}` : undefined;
   }
 
   /** The changed leaves below two values of the same shape: `payload.email: "a" → "b"`. */
@@ -448,14 +500,65 @@ function componentLabel(c: unknown): string {
   return typeof c.name === 'string' ? `${type} name=${c.name}` : type;
 }
 
+/** The option lists, whose items have an `id` and a title. */
+const OPTION_LISTS: ReadonlySet<string> = new Set(['data-source', 'list-items', 'images']);
+
+/** What a person reads of an option: its title, the main content's title, its alt text, or its id. */
+function optionTitle(x: Obj): string {
+  const main = isObject(x['main-content']) ? x['main-content'] : undefined;
+  for (const v of [x.title, main?.title, x['alt-text'], x.id]) if (typeof v === 'string' && v !== '') return v;
+  return '(untitled)';
+}
+
+/** `"a", "b" and 3 more`. */
+function listed(titles: string[]): string {
+  const shown = titles.slice(0, 4).map(quoted).join(', ');
+  return titles.length > 4 ? `${shown} and ${titles.length - 4} more` : shown;
+}
+
+/** A string as the reader sees it: quoted, and cut at MAX_SHOWN_STRING characters. */
+function quoted(s: string): string {
+  const chars = [...s.replace(/\s+/g, ' ').trim()];
+  return JSON.stringify(chars.length > MAX_SHOWN_STRING ? `${chars.slice(0, MAX_SHOWN_STRING - 1).join('')}…` : chars.join(''));
+}
+
+/**
+ * The words a person sees of a component, for an added or removed one: its text, label or title,
+ * with its options; what a container holds.
+ */
+export function visibleText(c: unknown): string | undefined {
+  if (!isObject(c)) return undefined;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(' ') : undefined);
+  const type = typeof c.type === 'string' ? c.type : '';
+  if (type === 'If') return typeof c.condition === 'string' ? `if ${c.condition}` : undefined;
+  if (type === 'Switch') return typeof c.value === 'string' ? `switch on ${c.value}` : undefined;
+  if (type === 'Form') return Array.isArray(c.children) ? `${c.children.length} component${c.children.length === 1 ? '' : 's'}` : undefined;
+  if (type === 'Image') return str(c['alt-text']) !== undefined ? `image ${quoted(str(c['alt-text'])!)}` : 'an image';
+  const text = str(c.text) ?? str(c.label) ?? str(c.title);
+  const list = c['data-source'] ?? c['list-items'];
+  const titles = Array.isArray(list) ? list.filter(isObject).map(optionTitle) : [];
+  const shown = text !== undefined ? (isLong(text) && /[A-Za-z0-9+/=]{64,}/.test(text) ? `${[...text].length} characters` : quoted(text)) : undefined;
+  if (titles.length > 0) return `${shown ?? ''}${shown ? ' ' : ''}(${titles.length} option${titles.length === 1 ? '' : 's'}: ${listed(titles)})`;
+  if (typeof list === 'string') return `${shown ?? ''}${shown ? ' ' : ''}(options from ${list})`;
+  return shown;
+}
+
+function withText(how: string, c: unknown): string {
+  const text = visibleText(c);
+  return text !== undefined ? `${how}: ${text}` : how;
+}
+
 function screenLabel(s: unknown, i: number): string {
   return isObject(s) && typeof s.id === 'string' ? `screen ${s.id}` : `screen #${i}`;
 }
 
-function componentCount(screen: unknown): string | undefined {
+/** `"Check your details", 2 components`: the title and how many components an added screen has. */
+function screenSummary(screen: unknown): string | undefined {
+  const title = isObject(screen) && typeof screen.title === 'string' ? quoted(screen.title) : undefined;
   const layout = isObject(screen) && isObject(screen.layout) ? screen.layout : undefined;
   const children = layout && Array.isArray(layout.children) ? layout.children : undefined;
-  return children ? `${children.length} component${children.length === 1 ? '' : 's'}` : undefined;
+  const count = children ? `${children.length} component${children.length === 1 ? '' : 's'}` : undefined;
+  return [title, count].filter((x) => x !== undefined).join(', ') || undefined;
 }
 
 function summarize(changes: string[]): string | undefined {
@@ -512,7 +615,8 @@ function ids(keys: string[]): string {
   return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
 }
 
-function pathKey(key: string): string {
+/** A key as a JSON path segment: `.name`, or `["a key"]`. */
+export function pathKey(key: string): string {
   return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 

@@ -7,6 +7,29 @@ import { Action } from './actions';
 import { ContentDiff, DiffEntry } from './content';
 import { DiffReport, Findings, FlowReport, formatBytes } from './report';
 
+/**
+ * The hidden first line of the Markdown: a CI job finds its own pull-request comment by it, to
+ * update it on the next push instead of adding another.
+ */
+export const COMMENT_MARKER = '<!-- whatsapp-flow-cdk:diff -->';
+
+/** Pictures of a changed screen, as links for Markdown. */
+export interface ScreenImages {
+  readonly screen: string;
+  readonly before?: string;
+  readonly after?: string;
+}
+
+export interface MarkdownOptions {
+  /** A link to the HTML report (the screens before and after). */
+  readonly reportUrl?: string;
+  /** Pictures of each flow's changed screens, embedded in its section. */
+  readonly images?: ReadonlyMap<FlowReport, ScreenImages[]>;
+}
+
+/** Screens shown as pictures per flow in Markdown; the rest are in the HTML report. */
+const MARKDOWN_IMAGES = 6;
+
 /** GitHub refuses comments over 65536 characters; stay well below. */
 export const MARKDOWN_BUDGET = 60_000;
 /** Content entries shown per flow in Markdown. */
@@ -29,8 +52,9 @@ export function renderText(report: DiffReport): string {
       unchanged.push(f);
       continue;
     }
-    out.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName)}: ${headline(f)}`);
+    out.push(`${f.stack}/${f.logicalId} ${JSON.stringify(f.flowName)}${f.sourceFile !== undefined ? ` (${f.sourceFile})` : ''}: ${headline(f)}`);
     for (const e of f.plan.effects) out.push(`  - ${e}`);
+    for (const w of f.plan.irreversible) out.push(`  ⚠ irreversible: ${w}`);
     for (const n of f.plan.notes) out.push(`  ! ${n}`);
     if (f.content) {
       out.push(`  content: ${contentHeadline(f.content)}`);
@@ -41,7 +65,7 @@ export function renderText(report: DiffReport): string {
     }
     if (f.findings) {
       out.push(`  validator (new version${f.findings.publish ? ', checked for publishing' : ''}): ${findingCounts(f.findings)}`);
-      for (const x of f.findings.list.slice(0, MAX_FINDINGS)) out.push(`    ${FlowJsonValidator.formatFinding(x)}`);
+      for (const x of f.findings.list.slice(0, MAX_FINDINGS)) out.push(`    ${FlowJsonValidator.formatFinding(x, f.sourceFile)}`);
       if (f.findings.list.length > MAX_FINDINGS) out.push(`    … ${f.findings.list.length - MAX_FINDINGS} more (run whatsapp-flow validate on ${f.findings.source})`);
     }
   }
@@ -84,7 +108,8 @@ function findingCounts(f: Findings): string {
   return `${f.errors} error${f.errors === 1 ? '' : 's'}, ${f.warnings} warning${f.warnings === 1 ? '' : 's'}`;
 }
 
-function totals(report: DiffReport): string {
+/** `3 of 5 flows change; validator: 1 error, 0 warnings in the new versions`. */
+export function totals(report: DiffReport): string {
   const flows = report.flows.length;
   const base = flows === 0 ? 'no flows in either assembly' : `${report.changed} of ${flows} flow${flows === 1 ? '' : 's'} change${report.changed === 1 ? 's' : ''}`;
   const checks = report.errors + report.warnings > 0 ? `; validator: ${report.errors} error${report.errors === 1 ? '' : 's'}, ${report.warnings} warning${report.warnings === 1 ? '' : 's'} in the new versions` : '';
@@ -94,15 +119,18 @@ function totals(report: DiffReport): string {
 // ---------------------------------------------------------------------------------------------
 // Markdown
 
-export function renderMarkdown(report: DiffReport): string {
-  const head: string[] = ['## WhatsApp Flows: what this deploy does', '', `**${totals(report)}**`, ''];
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const head: string[] = [COMMENT_MARKER, '## WhatsApp Flows: what this deploy does', '', `**${totals(report)}**`, ''];
+  if (options.reportUrl) head.push(`🖼️ [The changed screens, drawn before and after](${linkTarget(options.reportUrl)})`, '');
   const changed = report.flows.filter((f) => f.action !== Action.UNCHANGED);
   const unchanged = report.flows.filter((f) => f.action === Action.UNCHANGED);
   if (changed.length > 0) {
-    head.push('| Flow | Stack | Action | Changes | Validator |', '|---|---|---|---|---|');
+    head.push('| Flow | Source | Action | Changes | Validator |', '|---|---|---|---|---|');
     for (const f of changed) {
       const v = f.findings ? (f.findings.errors > 0 ? `❌ ${findingCounts(f.findings)}` : f.findings.warnings > 0 ? `⚠️ ${findingCounts(f.findings)}` : '✅') : '';
-      head.push(`| ${code(f.flowName, true)} | ${cell(`${f.stack}/${f.logicalId}`)} | **${f.action}** | ${cell(f.plan.tags.join(', '))} | ${v} |`);
+      const source = f.sourceFile !== undefined ? code(f.sourceFile, true) : cell(`${f.stack}/${f.logicalId}`);
+      const warn = f.plan.irreversible.length > 0 ? ' ⚠️' : '';
+      head.push(`| ${code(f.flowName, true)} | ${source} | **${f.action}**${warn} | ${cell(f.plan.tags.join(', '))} | ${v} |`);
     }
     head.push('');
   }
@@ -122,7 +150,7 @@ export function renderMarkdown(report: DiffReport): string {
   let used = out.length;
   let omitted = 0;
   for (const f of changed) {
-    const section = markdownSection(f);
+    const section = markdownSection(f, options.images?.get(f));
     if (used + section.length > MARKDOWN_BUDGET) {
       omitted++;
       continue;
@@ -134,9 +162,11 @@ export function renderMarkdown(report: DiffReport): string {
   return out + sections.join('') + tail;
 }
 
-function markdownSection(f: FlowReport): string {
-  const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', `_${text(`${f.stack}/${f.logicalId}`)}_`, ''];
+function markdownSection(f: FlowReport, images: ScreenImages[] | undefined): string {
+  const where = f.sourceFile !== undefined ? `${code(f.sourceFile)} · _${text(`${f.stack}/${f.logicalId}`)}_` : `_${text(`${f.stack}/${f.logicalId}`)}_`;
+  const out: string[] = [`### ${code(f.flowName)}: ${f.action}`, '', where, ''];
   for (const e of f.plan.effects) out.push(`- ${text(e)}`);
+  for (const w of f.plan.irreversible) out.push(`- ⚠️ **Irreversible:** ${text(w)}`);
   for (const n of f.plan.notes) out.push(`- ⚠️ ${text(n)}`);
   out.push('');
   if (f.content) {
@@ -152,18 +182,25 @@ function markdownSection(f: FlowReport): string {
   } else if (f.contentSummary) {
     out.push(`**Content** ${text(f.contentSummary)}`, '');
   }
+  if (images && images.length > 0) {
+    out.push('| Screen | Before | After |', '|---|---|---|');
+    const picture = (url: string | undefined, alt: string) => (url ? `<img src="${attribute(url)}" alt="${attribute(alt)}" width="240">` : '—');
+    for (const i of images.slice(0, MARKDOWN_IMAGES)) out.push(`| ${code(i.screen, true)} | ${picture(i.before, `${i.screen} before`)} | ${picture(i.after, `${i.screen} after`)} |`);
+    if (images.length > MARKDOWN_IMAGES) out.push('', `_${images.length - MARKDOWN_IMAGES} more changed screens: see the HTML report._`);
+    out.push('');
+  }
   if (f.findings) {
     out.push(`**Validator** on the new version${f.findings.publish ? ' (checked for publishing)' : ''}: ${findingCounts(f.findings)}`, '');
-    const items = f.findings.list.slice(0, MAX_FINDINGS).map(findingItem);
+    const items = f.findings.list.slice(0, MAX_FINDINGS).map((x) => findingItem(x, f.sourceFile));
     if (f.findings.list.length > MAX_FINDINGS) items.push(`- … ${f.findings.list.length - MAX_FINDINGS} more: run \`npx whatsapp-flow validate\` on ${code(f.findings.source)}`);
     if (items.length > 0) out.push(...(items.length > FOLD_LINES ? ['<details><summary>Findings</summary>', '', ...items, '', '</details>'] : items), '');
   }
   return out.join('\n') + '\n';
 }
 
-function findingItem(f: FlowJsonFinding): string {
+function findingItem(f: FlowJsonFinding, file: string | undefined): string {
   const icon = f.severity === FindingSeverity.ERROR ? '❌' : '⚠️';
-  const at = f.line !== undefined ? ` (line ${f.line})` : '';
+  const at = f.line === undefined ? '' : file !== undefined ? ` (${code(`${file}:${f.line}:${f.column ?? 1}`)})` : ` (line ${f.line})`;
   const value = f.value !== undefined ? ` ${code(f.value)}` : '';
   return `- ${icon} **${f.code}** ${code(f.path || '(document)')}${at}: ${text(f.message)}${value} — ${text(f.fix)}`;
 }
@@ -171,6 +208,16 @@ function findingItem(f: FlowJsonFinding): string {
 /** Text for Markdown: characters that would format are escaped, HTML is neutralized. */
 function text(s: string): string {
   return s.replace(/[\\`*_{}[\]#|~]/g, (c) => `\\${c}`).replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
+
+/** A URL as a Markdown link target. */
+function linkTarget(url: string): string {
+  return `<${url.replace(/[<>\s]/g, encodeURIComponent)}>`;
+}
+
+/** Text for a double-quoted HTML attribute in Markdown. */
+function attribute(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Text for a table cell. */
@@ -207,10 +254,12 @@ export function renderJson(report: DiffReport): string {
         stack: f.stack,
         logicalId: f.logicalId,
         flowName: f.flowName,
+        ...(f.sourceFile !== undefined ? { sourceFile: f.sourceFile } : {}),
         action: f.action,
         tags: f.plan.tags,
         effects: f.plan.effects,
         notes: f.plan.notes,
+        irreversible: f.plan.irreversible,
         ...(f.content ? { content: f.content } : {}),
         ...(f.contentSummary ? { contentSummary: f.contentSummary } : {}),
         ...(f.findings ? { findings: f.findings } : {}),

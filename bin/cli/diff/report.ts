@@ -16,7 +16,10 @@ const MAX_ENTRIES = 200;
 export interface Findings {
   /** Checked as for a flow that is to be published. */
   readonly publish: boolean;
-  /** Where the new content is, for the reader: the template (inline) or the asset file. */
+  /**
+   * Where the new content is, for the reader: its source file when the assembly records it (the
+   * findings' lines are that file's), else the template (inline) or the asset file.
+   */
   readonly source: string;
   readonly errors: number;
   readonly warnings: number;
@@ -28,6 +31,8 @@ export interface FlowReport {
   /** The stack's name (with its environment when two stacks share the name). */
   readonly stack: string;
   readonly logicalId: string;
+  /** The Flow JSON file of the flow (the new one, else the old one), as recorded at synth. */
+  readonly sourceFile?: string;
   /** The flow's name (the new one, else the old one), or the intrinsic that gives it. */
   readonly flowName: string;
   readonly action: Action;
@@ -37,6 +42,13 @@ export interface FlowReport {
   /** A short description of new content that has no old version: its size and screens. */
   readonly contentSummary?: string;
   readonly findings?: Findings;
+  /** The old and new Flow JSON texts of a content change (only when asked for, to draw them). */
+  readonly texts?: { readonly old?: string; readonly new?: string };
+}
+
+export interface ReportOptions {
+  /** Keep the old and new texts of changed content in the report (for the HTML page and images). */
+  readonly keepTexts?: boolean;
 }
 
 export interface DiffReport {
@@ -49,7 +61,7 @@ export interface DiffReport {
 }
 
 /** Compares the flows of two assemblies; `old` undefined means none (every flow is new). */
-export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyFlows): Promise<DiffReport> {
+export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyFlows, options: ReportOptions = {}): Promise<DiffReport> {
   const oldFlows = old?.flows ?? [];
   // A broken asset reference fails the command before anything is printed.
   for (const f of [...oldFlows, ...neu.flows]) if (f.content) await checkContent(f.content);
@@ -78,20 +90,27 @@ export async function buildReport(old: AssemblyFlows | undefined, neu: AssemblyF
     let contentSummary: string | undefined;
     let newText: string | undefined;
     if (n?.content && (plan.contentChanged || plan.validate)) newText = await readContent(n.content, MAX_READ_BYTES);
+    let oldText: string | undefined;
     if (plan.contentChanged && newText !== undefined) {
-      if (o?.content) content = diffContent(await readContent(o.content, MAX_READ_BYTES), newText, { maxEntries: MAX_ENTRIES });
-      else contentSummary = summarize(newText);
+      if (o?.content) {
+        oldText = await readContent(o.content, MAX_READ_BYTES);
+        content = diffContent(oldText, newText, { maxEntries: MAX_ENTRIES });
+      } else {
+        contentSummary = summarize(newText);
+      }
     }
     const findings = plan.validate && newText !== undefined ? validate(newText, plan.publishes, n!.content!, n!) : undefined;
     flows.push({
       stack: label(decl),
       logicalId: decl.logicalId,
+      ...(decl.sourceFile !== undefined ? { sourceFile: decl.sourceFile } : {}),
       flowName: decl.flowName.literal ?? decl.flowName.text,
       action: plan.action,
       plan: withFindingNotes(plan, findings),
       content,
       contentSummary,
       findings,
+      ...(options.keepTexts && plan.contentChanged && newText !== undefined ? { texts: { old: oldText, new: newText } } : {}),
     });
   }
   const errors = flows.reduce((s, f) => s + (f.findings?.errors ?? 0), 0);
@@ -106,7 +125,7 @@ function validate(text: string, publish: boolean, ref: ContentRef, flow: FlowDec
   const errors = list.filter((f) => f.severity === FindingSeverity.ERROR).length;
   return {
     publish,
-    source: ref.where === 'inline' ? `${flow.templateLabel} (${flow.logicalId}.FlowJson)` : ref.fileLabel ?? ref.file ?? '',
+    source: flow.sourceFile ?? (ref.where === 'inline' ? `${flow.templateLabel} (${flow.logicalId}.FlowJson)` : ref.fileLabel ?? ref.file ?? ''),
     errors,
     warnings: list.length - errors,
     list,
