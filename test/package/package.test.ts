@@ -8,12 +8,43 @@ import * as path from 'path';
 
 const root = path.resolve(__dirname, '../..');
 
-test('the package ships the compiled library, the handler bundle and the CLI, and no sources or tests', () => {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+/** The files `npm pack` puts in the tarball. */
+let files: string[];
 
+beforeAll(() => {
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  files = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+});
+
+test('the package ships the compiled library, the handler bundle and the CLI, and no sources or tests', () => {
   expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'lambda/dist/index.js', 'dist/bin/whatsapp-flow.js', 'package.json', 'README.md']));
   expect(files.filter((f) => f.startsWith('test/') || f.startsWith('emulator/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+});
+
+test('the package ships its license, changelog and API reference', () => {
+  expect(files).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'API.md', '.jsii']));
+  expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+  const changelog = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
+  expect(changelog).toMatch(/^## \[Unreleased\]$/m);
+  expect(changelog).toMatch(/^## \[0\.1\.0\] - \d{4}-\d{2}-\d{2}$/m);
+});
+
+test('every relative link of the shipped Markdown files resolves to a file of the tarball, and every README anchor to a heading', () => {
+  const broken: string[] = [];
+  for (const doc of files.filter((f) => f.endsWith('.md'))) {
+    const text = fs.readFileSync(path.join(root, doc), 'utf8');
+    for (const target of markdownLinks(text)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
+      const [file, anchor] = target.split('#');
+      if (file === '') {
+        if (doc === 'README.md' && !headingSlugs(text).has(anchor)) broken.push(`${doc}: #${anchor} is not a heading of ${doc}`);
+        continue;
+      }
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(doc), decodeURI(file)));
+      if (!files.includes(resolved)) broken.push(`${doc}: ${target} is not in the package (${resolved})`);
+    }
+  }
+  expect(broken).toEqual([]);
 });
 
 test('the package ships the jsii assembly of the library, with targets for Python, Java, .NET and Go', () => {
@@ -44,3 +75,26 @@ test('the bundled CLI runs without the repository\'s dev dependencies on the mod
   expect(out).toMatch(/usage: whatsapp-flow <command>/);
   expect(out).toMatch(/validate/);
 });
+
+/** The targets of the Markdown links of a document, code blocks and code spans left out. */
+function markdownLinks(markdown: string): string[] {
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+  const targets: string[] = [];
+  for (const m of prose.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) targets.push(m[1]);
+  for (const m of prose.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)) targets.push(m[1]);
+  for (const m of prose.matchAll(/<a\s[^>]*href="([^"]+)"/g)) targets.push(m[1]);
+  return targets;
+}
+
+/** GitHub's anchors for the headings of a document. */
+function headingSlugs(markdown: string): Set<string> {
+  const slugs = new Set<string>();
+  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
+  for (const m of prose.matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const base = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+    let slug = base;
+    for (let i = 1; slugs.has(slug); i++) slug = `${base}-${i}`;
+    slugs.add(slug);
+  }
+  return slugs;
+}
