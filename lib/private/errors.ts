@@ -5,12 +5,13 @@ import { IConstruct } from 'constructs';
  * then what is wrong, the value received and the fix (lower case, no final period).
  */
 export class FlowConfigError extends Error {
-  public readonly constructPath?: string;
+  /** Declared, not defined: an error without a scope has no such property, so Node prints no `constructPath: undefined`. */
+  declare public readonly constructPath?: string;
 
   constructor(message: string, scope?: IConstruct) {
     super(scope ? `${scope.node.path}: ${message}` : message);
     this.name = 'FlowConfigError';
-    this.constructPath = scope?.node.path;
+    if (scope) Object.defineProperty(this, 'constructPath', { value: scope.node.path, enumerable: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as util from 'util';
 import { App, CfnOutput, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
@@ -393,6 +394,28 @@ describe('FlowJson', () => {
 
   test('fails on a missing file with the resolved path', () => {
     expect(() => FlowJson.fromFile('does/not/exist.json')).toThrow(/does\/not\/exist.json: Flow JSON file not found \(resolved to \//);
+  });
+
+  test('an error outside a construct prints as Node shows an uncaught error without an undefined field', () => {
+    let error: unknown;
+    try {
+      FlowJson.fromFile('does/not/exist.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(util.inspect(error)).not.toMatch(/undefined/);
+    expect(error).not.toHaveProperty('constructPath');
+  });
+
+  test('an error of a construct carries its path', () => {
+    let error: unknown;
+    try {
+      flow(stack(), 'F', { flowName: '' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toHaveProperty('constructPath', 'FlowStack/F');
+    expect(util.inspect(error)).not.toMatch(/undefined/);
   });
 
   test('fails on a document over 10 MB', () => {
