@@ -43,6 +43,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
     load: () => require('./cli/diff') as CliCommand,
   },
+  local: {
+    summary: 'deploy the flows of your CDK app to an emulator on this machine: local deploy, local destroy, local status',
+    load: () => require('./cli/local') as CliCommand,
+  },
 };
 
 /**

@@ -221,7 +221,7 @@ function startRuntime(emulator: FlowEmulator, state: StateDir, options: Operatio
 }
 
 /** Local values for the pseudo parameters: the stack's own account and Region when it sets them. */
-function environment(stack: SynthesizedStack, previous: DeployedStack | undefined): LocalEnvironment {
+export function environment(stack: SynthesizedStack, previous: DeployedStack | undefined): LocalEnvironment {
   const region = stack.region ?? LOCAL_REGION;
   const accountId = stack.account ?? LOCAL_ACCOUNT;
   return {

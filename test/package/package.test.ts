@@ -98,3 +98,35 @@ function headingSlugs(markdown: string): Set<string> {
   }
   return slugs;
 }
+
+/** Every .js file under a folder. */
+function jsFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(path.join(dir, e.name)) : e.name.endsWith('.js') ? [path.join(dir, e.name)] : []));
+}
+
+test('the construct library requires only Node, aws-cdk-lib, constructs and itself: not the CLI, the local deploy, the emulator or the handler', () => {
+  const own = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  expect(own.dependencies ?? {}).toEqual({});
+  const builtins = new Set(require('module').builtinModules as string[]);
+  const outside: string[] = [];
+  for (const file of jsFiles(path.join(root, 'dist', 'lib'))) {
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/require\("([^"]+)"\)/g)) {
+      const spec = m[1];
+      const ok = builtins.has(spec.replace(/^node:/, '')) || /^(aws-cdk-lib|constructs)(\/|$)/.test(spec) || (spec.startsWith('.') && path.resolve(path.dirname(file), spec).startsWith(path.join(root, 'dist', 'lib')));
+      if (!ok) outside.push(`${path.relative(root, file)}: ${spec}`);
+    }
+  }
+  expect(outside).toEqual([]);
+});
+
+test('the construct library installs no process-wide handlers and never exits the process', () => {
+  const found = jsFiles(path.join(root, 'dist', 'lib')).flatMap((file) =>
+    [...fs.readFileSync(file, 'utf8').matchAll(/process\.(on|once|addListener|prependListener|exit|setUncaughtExceptionCaptureCallback)\b/g)].map((m) => `${path.relative(root, file)}: process.${m[1]}`),
+  );
+  expect(found).toEqual([]);
+});
+
+test('the bundled CLI, local deploy and emulator included, requires neither aws-cdk-lib nor constructs', () => {
+  const bundle = fs.readFileSync(path.join(root, 'dist', 'bin', 'whatsapp-flow.js'), 'utf8');
+  expect(bundle.match(/require\("(aws-cdk-lib|constructs)[^"]*"\)/g)).toBeNull();
+});
