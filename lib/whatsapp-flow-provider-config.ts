@@ -192,7 +192,7 @@ function checkProps(scope: Construct, props: WhatsAppFlowProviderConfigProps): v
   const n = props.reservedConcurrentExecutions;
   if (n !== undefined && !Token.isUnresolved(n) && (!Number.isInteger(n) || n < 1)) {
     throw new FlowConfigError(
-      `reservedConcurrentExecutions must be a whole number of at least 1, got ${show(n)}; 0 would stop every flow event, so leave it unset for no reservation (10 or more is a good value)`,
+      `reservedConcurrentExecutions must be a whole number of at least 1, got ${typeof n === 'number' ? String(n) : show(n)}; 0 would stop every flow event, so leave it unset for no reservation (10 or more is a good value)`,
       scope,
     );
   }

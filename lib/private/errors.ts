@@ -17,6 +17,8 @@ export class FlowConfigError extends Error {
 
 /** Renders a value for an error message: quoted strings, short, never a whole document. */
 export function show(value: unknown, max = 80): string {
+  // A prop left out by a JavaScript caller: no message shows the word "undefined".
+  if (value === undefined) return 'nothing';
   let text: string;
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);

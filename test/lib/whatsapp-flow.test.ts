@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as util from 'util';
 import { App, CfnOutput, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowDirectory, WhatsAppFlowProps, WhatsAppFlowProviderConfig } from '../../lib';
 
 const INLINE_CONTENT_MAX_BYTES = WhatsAppFlow.INLINE_CONTENT_MAX_BYTES;
 import { FLOW_ACTIONS, MAX_OBJECT_GRANTS } from '../../lib/provider';
@@ -361,6 +361,27 @@ describe('synth-time errors name the construct, the value and the fix', () => {
     const s = stack();
     const param = new CfnParameter(s, 'Name');
     expect(() => flow(s, 'F', { flowName: param.valueAsString, wabaId: new CfnParameter(s, 'W').valueAsString })).not.toThrow();
+  });
+});
+
+describe('a JavaScript caller who leaves values out', () => {
+  const s = () => stack();
+  test.each<[string, () => unknown, RegExp]>([
+    ['no props', () => new WhatsAppFlow(s(), 'F', undefined as any), /FlowStack\/F: props are required: wabaId, flowName and categories/],
+    ['no wabaId', () => new WhatsAppFlow(s(), 'F', {} as any), /wabaId is required and must be a string, got nothing; use the AWS id/],
+    ['no flowName', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA } as any), /flowName is required and must be a string, got nothing/],
+    ['no categories', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA, flowName: 'x' } as any), /categories must list 1 to 9 categories, got nothing/],
+    ['a missing category', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA, flowName: 'x', categories: [undefined] } as any), /categories\[0\] must be a FlowCategory, got nothing/],
+    ['no directory', () => new WhatsAppFlowDirectory(s(), 'D', { wabaId: WABA } as any), /directory is required and must be a path, got nothing/],
+    ['no file path', () => FlowJson.fromFile(undefined as any), /FlowJson.fromFile: expected the path of a Flow JSON file, got nothing/],
+    ['no text', () => FlowJson.fromString(undefined as any), /FlowJson.fromString\(\): expected JSON text, got nothing/],
+    ['no object', () => FlowJson.fromObject(undefined), /FlowJson.fromObject: expected a Flow JSON object, got nothing/],
+    ['no category name', () => FlowCategory.of(undefined as any), /FlowCategory.of: category must be an upper-case name like SIGN_UP, got nothing/],
+    ['no flow id', () => WhatsAppFlow.fromFlowAttributes(s(), 'X', { wabaId: WABA } as any), /flowId must be Meta's numeric flow id, got nothing/],
+    ['a concurrency that is not a number', () => new WhatsAppFlowProviderConfig(s(), 'C', { reservedConcurrentExecutions: NaN }), /reservedConcurrentExecutions must be a whole number of at least 1, got NaN/],
+  ])('is told what is missing, never "undefined": %s', (_what, make, message) => {
+    expect(make).toThrow(message);
+    expect(make).not.toThrow(/undefined/);
   });
 });
 
