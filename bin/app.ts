@@ -4,6 +4,7 @@
  *   npm start                      deploys it to the built-in emulator (bin/local-deploy.ts)
  *   npx cdk synth                  synthesizes it (cdk.json runs this file)
  *   npx cdk deploy -c wabaId=waba-…   deploys it to your AWS account
+ *   -c compliance=true             adds the provider settings of the README's "Compliance" section
  *
  * The WABA is the AWS id (or ARN) of a WhatsApp Business Account linked to AWS End User
  * Messaging Social: from `-c wabaId=…`, else `WHATSAPP_WABA_ID`, else a placeholder that only the
@@ -11,7 +12,11 @@
  */
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { FlowCategory, FlowJson, WhatsAppFlow } from '../lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProviderConfig } from '../lib';
 
 /** A WABA id that exists only in the local emulator: `npm start` works without an AWS account. */
 export const LOCAL_DEMO_WABA_ID = 'waba-00000000000000000000000000000000';
@@ -26,7 +31,7 @@ export interface ExampleAppOptions {
    */
   readonly outdir?: string;
   /**
-   * Context values, as `cdk -c key=value` gives them: `wabaId`, `flowsDir`.
+   * Context values, as `cdk -c key=value` gives them: `wabaId`, `flowsDir`, `compliance`.
    * @default - the CLI's context (`CDK_CONTEXT_JSON`), if any
    */
   readonly context?: Record<string, unknown>;
@@ -42,6 +47,8 @@ export function buildApp(options: ExampleAppOptions = {}): App {
   const stack = new Stack(app, EXAMPLE_STACK_NAME, {
     description: 'whatsapp-flow-cdk example: WhatsApp Flows declared in CDK',
   });
+  const compliance = app.node.tryGetContext('compliance');
+  if (compliance === true || compliance === 'true') configureForCompliance(stack);
 
   // Published: usable in template messages right after the deploy.
   const signup = new WhatsAppFlow(stack, 'Signup', {
@@ -80,6 +87,26 @@ export function buildApp(options: ExampleAppOptions = {}): App {
   });
 
   return app;
+}
+
+/**
+ * The provider settings of the README's "Compliance" section (before the stack's first flow):
+ * with them, cdk-nag's AwsSolutions, Serverless, NIST 800-53 R5 and HIPAA Security checks find
+ * nothing. The VPC and the key are placeholders for an account's own.
+ */
+export function configureForCompliance(stack: Stack): void {
+  new WhatsAppFlowProviderConfig(stack, 'FlowProvider', {
+    logGroupEncryptionKey: kms.Key.fromKeyArn(stack, 'LogsKey', 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789'),
+    vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    }),
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    reservedConcurrentExecutions: 10,
+    tracing: lambda.Tracing.ACTIVE,
+    logRetention: logs.RetentionDays.ONE_YEAR,
+  });
 }
 
 if (require.main === module) {

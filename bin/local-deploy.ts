@@ -17,21 +17,15 @@
  * Exit codes: 0 done; 1 a deploy failed (and was rolled back) or a deletion failed; 2 nothing
  * could be done (usage, the handler does not build, unusable state, the app does not synthesize); 3 a bug.
  */
-import { randomUUID } from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
-import { FlowEmulator } from '../emulator';
-import { customResourceFunctionCode, loadAppBuilder, publishFileAssets, SynthError, SynthesizedStack, synthesize } from './local/assembly';
-import { Row, runStackOperation, StackResult } from './local/engine';
-import { summary, table } from './local/report';
+import { loadAppBuilder, SynthError, synthesize } from './local/assembly';
 import { ensureHandlerBundle } from './local/handler-bundle';
-import { LocalRuntime } from './local/runtime';
-import { DeployedState, DeployedStack, StateDir, StateError } from './local/state';
-import { LocalEnvironment, sameJson, TemplateError } from './local/template';
+import { CommandNames, deployStacks, destroyStacks, Io, LocalSetupError, printResult, show } from './local/operation';
+import { StateDir, StateError } from './local/state';
+import { TemplateError } from './local/template';
 
 const DEFAULT_APP = path.join(__dirname, 'app.ts');
-const LOCAL_ACCOUNT = '123456789012';
-const LOCAL_REGION = 'us-east-1';
+const COMMANDS: CommandNames = { deploy: 'npm start', destroy: 'npm start -- --destroy' };
 
 const USAGE = `usage: npm start -- [options]        (or: npx tsx bin/local-deploy.ts [options])
 
@@ -52,12 +46,7 @@ options:
   -h, --help           show this help
 `;
 
-/** Where the command writes, and what relative paths are relative to. */
-export interface Io {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly cwd: string;
-}
+export type { Io } from './local/operation';
 
 interface Args {
   destroy: boolean;
@@ -139,12 +128,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     unlock = state.lock();
     return args.destroy ? await destroy(args, state, io) : await deploy(args, state, io);
   } catch (e) {
-    if (e instanceof SetupError || e instanceof StateError || e instanceof SynthError || e instanceof TemplateError) {
+    if (e instanceof SetupError || e instanceof LocalSetupError || e instanceof StateError || e instanceof SynthError || e instanceof TemplateError) {
       io.stderr(`local-deploy: ${e.message}\n`);
       return 2;
     }
-    const err = e as Error;
-    io.stderr(`local-deploy: internal error: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)} (a bug in the local deploy; the state in ${show(io, state.dir)} is as the last completed step left it)\n`);
+    const detail = e instanceof Error ? e.stack ?? `${e.name}: ${e.message}` : String(e);
+    io.stderr(`local-deploy: internal error (a bug in the local deploy; the state in ${show(io, state.dir)} is as the last completed step left it): ${detail}\n`);
     return 3;
   } finally {
     unlock?.();
@@ -152,8 +141,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 }
 
 async function deploy(args: Args, state: StateDir, io: Io): Promise<number> {
-  const started = Date.now();
-  const deployed = state.read();
+  state.read(); // an unusable state fails before anything is built
   try {
     ensureHandlerBundle((line) => io.stderr(`${line}\n`));
   } catch (e) {
@@ -167,170 +155,15 @@ async function deploy(args: Args, state: StateDir, io: Io): Promise<number> {
   if (synth.messages.some((m) => m.level === 'error')) throw new SynthError('the app has errors (see above)');
   if (synth.stacks.length === 0) throw new SynthError(`${show(io, appPath)} defines no stack`);
 
-  const emulatorExisted = fs.existsSync(state.emulatorFile);
-  if (!emulatorExisted && Object.keys(deployed.stacks).length > 0) {
-    io.stderr(`warning: ${show(io, state.emulatorFile)} is missing: the flows recorded in ${show(io, state.deployedFile)} are gone from the emulator (deploys will recreate changed ones)\n`);
-  }
-  const emulator = await startEmulator(state);
-  const runtime = await LocalRuntime.start({ emulator, logFile: state.logFile, echo: args.verbose ? (l) => io.stderr(`${l}\n`) : undefined });
-  const results: StackResult[] = [];
-  let current: DeployedState = deployed;
-  try {
-    for (const stack of synth.stacks) {
-      const previous = deployed.stacks[stack.stackName];
-      const env = environment(stack, previous);
-      publishFileAssets(stack, env, emulator);
-      const functions = keepFunctionCode(stack, env, state);
-      const result = await runStackOperation({
-        env,
-        previous,
-        next: { template: stack.template, functions },
-        stateDir: state.dir,
-        runtime,
-        concurrency: args.concurrency,
-        progress: (line) => io.stderr(`  ${line}\n`),
-      });
-      results.push(result);
-      const unchanged = result.outcome === 'no changes' && previous !== undefined && sameJson(previous.template, stack.template);
-      if (!unchanged) {
-        current = withStack(current, stack.stackName, result.state);
-        state.write(current);
-      }
-      if (result.failure !== undefined) break; // like cdk deploy: the next stacks are not deployed
-    }
-  } finally {
-    await runtime.close();
-    await emulator.close();
-  }
-  state.pruneFunctionCode(current);
-
-  const notes = Object.keys(deployed.stacks)
-    .filter((name) => !synth.stacks.some((s) => s.stackName === name))
-    .map((name) => `stack ${name} is deployed but no longer in the app; like cdk deploy this leaves it alone (--destroy deletes it)`);
-  const code = results.some((r) => r.failure !== undefined || r.problems.length > 0) ? 1 : 0;
-  report(io, args, 'deploy', results, notes, code, Date.now() - started, state);
-  return code;
+  const result = await deployStacks(synth.stacks, state, { io, commands: COMMANDS, concurrency: args.concurrency, verbose: args.verbose });
+  printResult(io, result, { json: args.json, state, commands: COMMANDS });
+  return result.exitCode;
 }
 
 async function destroy(args: Args, state: StateDir, io: Io): Promise<number> {
-  const started = Date.now();
-  const deployed = state.read();
-  const names = Object.keys(deployed.stacks).reverse();
-  if (names.length === 0) {
-    state.clear();
-    report(io, args, 'destroy', [], [`nothing is deployed from ${show(io, state.dir)}; its local state is cleared`], 0, Date.now() - started, state);
-    return 0;
-  }
-  const emulator = await startEmulator(state);
-  const runtime = await LocalRuntime.start({ emulator, logFile: state.logFile, echo: args.verbose ? (l) => io.stderr(`${l}\n`) : undefined });
-  const results: StackResult[] = [];
-  let current = deployed;
-  try {
-    for (const name of names) {
-      const previous = deployed.stacks[name];
-      const result = await runStackOperation({
-        env: environmentOf(previous),
-        previous,
-        stateDir: state.dir,
-        runtime,
-        concurrency: args.concurrency,
-        progress: (line) => io.stderr(`  ${line}\n`),
-      });
-      results.push(result);
-      current = withStack(current, name, result.state);
-      state.write(current);
-    }
-  } finally {
-    await runtime.close();
-    await emulator.close();
-  }
-  const failed = results.some((r) => r.failure !== undefined);
-  const notes: string[] = [];
-  if (!failed) {
-    state.clear();
-    notes.push(`local state cleared (${show(io, state.dir)}): the next npm start begins with an empty emulator`);
-  }
-  const code = failed ? 1 : 0;
-  report(io, args, 'destroy', results, notes, code, Date.now() - started, state);
-  return code;
-}
-
-async function startEmulator(state: StateDir): Promise<FlowEmulator> {
-  try {
-    return await FlowEmulator.start({ stateFile: state.emulatorFile });
-  } catch (e) {
-    throw new SetupError(`the emulator cannot start: ${(e as Error).message}`);
-  }
-}
-
-/** Local values for the pseudo parameters: the stack's own account and Region when it sets them. */
-function environment(stack: SynthesizedStack, previous: DeployedStack | undefined): LocalEnvironment {
-  const region = stack.region ?? LOCAL_REGION;
-  const accountId = stack.account ?? LOCAL_ACCOUNT;
-  return {
-    partition: 'aws',
-    region,
-    accountId,
-    stackName: stack.stackName,
-    stackId: previous?.stackId ?? `arn:aws:cloudformation:${region}:${accountId}:stack/${stack.stackName}/${randomUUID()}`,
-  };
-}
-
-function environmentOf(stack: DeployedStack): LocalEnvironment {
-  const [, partition = 'aws', , region = LOCAL_REGION, accountId = LOCAL_ACCOUNT] = stack.stackId.split(':');
-  return { partition, region, accountId, stackName: stack.stackName, stackId: stack.stackId };
-}
-
-/**
- * Keeps a copy of the code of the functions that serve the stack's custom resources (from the
- * assembly's folder assets), so rollbacks and --destroy run the deployed code even after the app
- * changed. Returns each function's code folder, relative to the state folder.
- */
-function keepFunctionCode(stack: SynthesizedStack, env: LocalEnvironment, state: StateDir): Record<string, string> {
-  const functions: Record<string, string> = {};
-  const assets = new Map(stack.assets.map((a) => [a.source, a.hash]));
-  for (const [id, dir] of Object.entries(customResourceFunctionCode(stack, env))) {
-    functions[id] = state.keepFunctionCode(dir, assets.get(dir) ?? path.basename(dir));
-  }
-  return functions;
-}
-
-function withStack(state: DeployedState, name: string, stack: DeployedStack | undefined): DeployedState {
-  const stacks = { ...state.stacks };
-  if (stack) stacks[name] = stack;
-  else delete stacks[name];
-  return { ...state, stacks };
-}
-
-function report(io: Io, args: Args, operation: 'deploy' | 'destroy', results: StackResult[], notes: string[], exitCode: number, ms: number, state: StateDir): void {
-  const rows: Row[] = results.flatMap((r) => r.rows);
-  if (args.json) {
-    io.stdout(`${JSON.stringify({
-      operation,
-      ok: exitCode === 0,
-      exitCode,
-      durationMs: ms,
-      stacks: results.map((r) => ({ stack: r.stackName, outcome: r.outcome, events: r.events, failure: r.failure, problems: r.problems, summary: summary(r) })),
-      rows,
-      notes,
-    }, undefined, 2)}\n`);
-    return;
-  }
-  if (rows.length > 0) io.stdout(`\n${table(rows)}\n\n`);
-  for (const r of results) io.stdout(`${summary(r)}\n`);
-  for (const r of results) {
-    if (r.failure !== undefined) io.stderr(`error: ${r.failure}\n`);
-    for (const p of r.problems) io.stderr(`warning: ${p}\n`);
-  }
-  for (const n of notes) io.stdout(`${n}\n`);
-  if (results.some((r) => r.failure !== undefined)) io.stderr(`the provider's log lines are in ${show(io, state.logFile)}\n`);
-  if (operation === 'deploy' && exitCode === 0) {
-    io.stdout(`done in ${(ms / 1000).toFixed(1)} s; state in ${show(io, state.dir)}; npm start -- --destroy removes everything\n`);
-  }
-}
-
-function show(io: Io, p: string): string {
-  return path.relative(io.cwd, p) || '.';
+  const result = await destroyStacks(state, { io, commands: COMMANDS, concurrency: args.concurrency, verbose: args.verbose });
+  printResult(io, result, { json: args.json, state, commands: COMMANDS });
+  return result.exitCode;
 }
 
 function processIo(): Io {
@@ -343,7 +176,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`local-deploy: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+      process.stderr.write(`local-deploy: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
       process.exitCode = 3;
     },
   );

@@ -3,7 +3,14 @@
  * The `whatsapp-flow` command: a dispatcher for subcommands. Each subcommand is one module in
  * bin/cli/ exporting `run(args, io)`; it is loaded only when it is asked for, so that `validate`
  * never loads aws-cdk-lib or an SDK and starts fast.
+ *
+ * A mistake of the user's (usage, an input, the environment) is printed as its message and its
+ * fix, without a stack trace: a command returns its exit code, or throws a CliUserError. Anything
+ * else thrown is a bug: printed with its stack, exit code 3.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+
 
 /** Where a subcommand writes, and the directory it resolves relative paths against. */
 export interface CliIo {
@@ -40,7 +47,28 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'draw flows offline as HTML pages: every screen as on the phone, and the navigation map',
     load: () => require('./cli/render') as CliCommand,
   },
+  local: {
+    summary: 'deploy the flows of your CDK app to an emulator on this machine: local deploy, local destroy, local status',
+    load: () => require('./cli/local') as CliCommand,
+  },
 };
+
+/**
+ * A mistake of the user's: printed as `whatsapp-flow <command>: <message>` and the fix, without
+ * a stack trace.
+ */
+export class CliUserError extends Error {
+  constructor(
+    message: string,
+    /** What to do about it, one sentence. */
+    public readonly fix: string,
+    /** @default ExitCode.ERRORS */
+    public readonly exitCode: number = ExitCode.ERRORS,
+  ) {
+    super(message);
+    this.name = 'CliUserError';
+  }
+}
 
 /**
  * The exit codes of every subcommand, one scheme for the whole CLI (README "Exit codes"). `diff`
@@ -74,10 +102,27 @@ function usage(): string {
     'commands:',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "whatsapp-flow <command> --help" for the arguments of a command.',
+    'Run "whatsapp-flow <command> --help" for the arguments of a command,',
+    '"whatsapp-flow --version" for the version of whatsapp-flow-cdk.',
     '',
     EXIT_CODES_HELP,
   ].join('\n');
+}
+
+/**
+ * The version of the installed whatsapp-flow-cdk: from the package.json above this file, whether
+ * it runs as the bundle (dist/bin/) or from source (bin/).
+ */
+export function packageVersion(): string {
+  for (let dir = __dirname, i = 0; i < 4; i++, dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'whatsapp-flow-cdk' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  throw new Error(`the package.json of whatsapp-flow-cdk is not above ${__dirname}`);
 }
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
@@ -87,12 +132,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     (name === undefined ? io.stderr : io.stdout)(usage());
     return name === undefined ? ExitCode.ERRORS : ExitCode.OK;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout(`${packageVersion()}\n`);
+    return ExitCode.OK;
+  }
   const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!entry) {
-    io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}; run one of: ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
     return ExitCode.ERRORS;
   }
-  return entry.load().run(rest, io);
+  try {
+    return await entry.load().run(rest, io);
+  } catch (e) {
+    if (e instanceof CliUserError) {
+      io.stderr(`whatsapp-flow ${name}: ${e.message}\n  ${e.fix}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+/** What a bug prints: the stack, so that it can be reported. */
+export function internalErrorMessage(err: unknown): string {
+  const detail = err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : JSON.stringify(err) ?? String(err);
+  return `whatsapp-flow: internal error, please report it with this output: ${detail}\n`;
 }
 
 if (require.main === module) {
@@ -105,7 +168,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`whatsapp-flow: internal error, please report it: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(internalErrorMessage(err));
       process.exitCode = ExitCode.INTERNAL;
     },
   );

@@ -32,7 +32,7 @@ export class FlowJson {
       throw new FlowConfigError(`FlowJson.fromObject: the object cannot be serialized to JSON (${(e as Error).message}); pass plain data (no cycles, no BigInt)`);
     }
     if (text === undefined) {
-      throw new FlowConfigError(`FlowJson.fromObject: expected a Flow JSON object, got ${typeof definition}; pass an object with "version" and "screens"`);
+      throw new FlowConfigError(`FlowJson.fromObject: expected a Flow JSON object, got ${definition === undefined ? 'nothing' : `a ${typeof definition}`}; pass an object with "version" and "screens"`);
     }
     return new FlowJson(text, definition, 'FlowJson.fromObject()');
   }
@@ -52,6 +52,9 @@ export class FlowJson {
    * @param filePath path of the file, absolute or relative to the current directory
    */
   public static fromFile(filePath: string): FlowJson {
+    if (typeof filePath !== 'string' || filePath === '') {
+      throw new FlowConfigError(`FlowJson.fromFile: expected the path of a Flow JSON file, got ${show(filePath)}; pass a path, relative to the directory you run cdk from`);
+    }
     const resolved = path.resolve(filePath);
     let stat: fs.Stats;
     try {
@@ -70,7 +73,7 @@ export class FlowJson {
 
   private static parse(raw: string, source: string, filePath?: string): FlowJson {
     if (typeof raw !== 'string') {
-      throw new FlowConfigError(`${source}: expected JSON text, got ${typeof raw}; use FlowJson.fromObject for objects`);
+      throw new FlowConfigError(`${source}: expected JSON text, got ${raw === undefined ? 'nothing' : `a ${typeof raw}`}; use FlowJson.fromObject for objects`);
     }
     let parsed;
     try {

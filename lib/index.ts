@@ -3,3 +3,5 @@ export * from './flow-validation';
 export * from './whatsapp-flow';
 export * from './validator';
 export * from './whatsapp-flow-directory';
+export { WhatsAppFlowProviderConfig } from './whatsapp-flow-provider-config';
+export type { WhatsAppFlowProviderConfigProps } from './whatsapp-flow-provider-config';

@@ -209,6 +209,12 @@ export interface StackOperation {
   /** How long a statement newly added to a role takes to apply (removals apply at once). @default 0 */
   readonly iamPropagationDelayMs?: number;
   /**
+   * Sends events to the flows (Custom::WhatsAppFlow) only: other custom resources are not
+   * deployed, like any other resource (`whatsapp-flow local`, for apps whose other custom
+   * resources would call AWS). @default false: every custom resource served by a function of the template
+   */
+  readonly flowsOnly?: boolean;
+  /**
    * For tests: the functions' containers run their clock this many times faster than real time
    * (see LambdaFunctionConfig.clockRate); pass `serviceTimeoutMs` scaled to match. @default 1
    */
@@ -293,6 +299,7 @@ class StackModel {
     readonly template: Template,
     readonly env: LocalEnvironment,
     readonly functions: Record<string, string>,
+    flowsOnly = false,
   ) {
     this.resources = activeResources(template, env);
     this.direct = directDependencies(this.resources);
@@ -302,7 +309,7 @@ class StackModel {
     for (const [id, r] of Object.entries(this.resources)) {
       if (!isCustomType(r.Type)) continue;
       const targets = referencesOf(r.Properties?.ServiceToken ?? null, this.resources);
-      if (r.Type === RESOURCE_TYPE || [...targets].some((t) => this.resources[t].Type === 'AWS::Lambda::Function')) this.customIds.add(id);
+      if (r.Type === RESOURCE_TYPE || (!flowsOnly && [...targets].some((t) => this.resources[t].Type === 'AWS::Lambda::Function'))) this.customIds.add(id);
     }
   }
 
@@ -399,6 +406,16 @@ function functionConfiguration(model: StackModel, id: string, resolved: unknown,
   };
 }
 
+/** The properties of a function that its local run uses, resolved; undefined when they cannot be. */
+function runtimeProperties(r: TemplateResource, ctx: ResolveContext): unknown {
+  const p = r.Properties ?? {};
+  try {
+    return resolve(Object.fromEntries(['Handler', 'Timeout', 'MemorySize', 'Runtime', 'Environment'].filter((k) => k in p).map((k) => [k, p[k]])), ctx);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A custom resource of a template, as its events would carry it. */
 export interface CustomResourceView {
   readonly logicalId: string;
@@ -462,8 +479,8 @@ class Engine {
 
   constructor(private readonly op: StackOperation) {
     this.stackName = op.env.stackName;
-    if (op.previous) this.prev = new StackModel(op.previous.template, op.env, op.previous.functions);
-    if (op.next) this.next = new StackModel(op.next.template, op.env, op.next.functions);
+    if (op.previous) this.prev = new StackModel(op.previous.template, op.env, op.previous.functions, op.flowsOnly);
+    if (op.next) this.next = new StackModel(op.next.template, op.env, op.next.functions, op.flowsOnly);
     for (const m of [this.prev, this.next]) {
       for (const [id, r] of Object.entries(m?.resources ?? {})) {
         if (r.Type === 'AWS::Lambda::Function') this.functionIds.set(standInArn(op.env, r.Type, id), id);
@@ -838,7 +855,11 @@ class Engine {
       model,
       fingerprint,
       ...(r.Type === 'AWS::Lambda::Function'
-        ? { fn: this.functionConfig(model, id, resolved), fnVersion: createHash('sha256').update(JSON.stringify([standInName(model.env, id), fingerprint])).digest('hex') }
+        ? {
+          // A property the local run does not use (VpcConfig from another stack, say) does not stop it.
+          fn: this.functionConfig(model, id, resolved ?? runtimeProperties(r, ctx)),
+          fnVersion: createHash('sha256').update(JSON.stringify([standInName(model.env, id), fingerprint])).digest('hex'),
+        }
         : {}),
       ...(IAM_TYPES.has(r.Type) ? { iam: this.iamPart(model, id, ctx) } : {}),
     };

@@ -5,17 +5,20 @@ import { IConstruct } from 'constructs';
  * then what is wrong, the value received and the fix (lower case, no final period).
  */
 export class FlowConfigError extends Error {
-  public readonly constructPath?: string;
+  /** Declared, not defined: an error without a scope has no such property, so Node prints no `constructPath: undefined`. */
+  declare public readonly constructPath?: string;
 
   constructor(message: string, scope?: IConstruct) {
     super(scope ? `${scope.node.path}: ${message}` : message);
     this.name = 'FlowConfigError';
-    this.constructPath = scope?.node.path;
+    if (scope) Object.defineProperty(this, 'constructPath', { value: scope.node.path, enumerable: true });
   }
 }
 
 /** Renders a value for an error message: quoted strings, short, never a whole document. */
 export function show(value: unknown, max = 80): string {
+  // A prop left out by a JavaScript caller: no message shows the word "undefined".
+  if (value === undefined) return 'nothing';
   let text: string;
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);

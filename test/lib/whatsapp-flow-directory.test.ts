@@ -314,7 +314,7 @@ describe('synth-time errors name the manifest, the line, the JSON path and the f
 
   test.each<[string, Partial<WhatsAppFlowDirectoryProps>, RegExp]>([
     ['a Meta numeric WABA id', { wabaId: '102290129340398' }, /wabaId must be the AWS id of a linked WhatsApp Business Account.*got "102290129340398"/],
-    ['no directory', { directory: undefined }, /directory is required and must be a path, got undefined/],
+    ['no directory', { directory: undefined }, /directory is required and must be a path, got nothing/],
     ['a manifestFile outside the directory', { manifestFile: '../whatsapp-flows.json' }, /manifestFile must be a file name inside directory, got "..\/whatsapp-flows.json"/],
     ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy "snapshot" is not supported for a flow/],
   ])('fails on %s', (_what, props, message) => {

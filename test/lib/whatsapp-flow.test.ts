@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as util from 'util';
 import { App, CfnOutput, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowDirectory, WhatsAppFlowProps, WhatsAppFlowProviderConfig } from '../../lib';
 
 const INLINE_CONTENT_MAX_BYTES = WhatsAppFlow.INLINE_CONTENT_MAX_BYTES;
 import { FLOW_ACTIONS, MAX_OBJECT_GRANTS } from '../../lib/provider';
@@ -375,6 +376,27 @@ describe('synth-time errors name the construct, the value and the fix', () => {
   });
 });
 
+describe('a JavaScript caller who leaves values out', () => {
+  const s = () => stack();
+  test.each<[string, () => unknown, RegExp]>([
+    ['no props', () => new WhatsAppFlow(s(), 'F', undefined as any), /FlowStack\/F: props are required: wabaId, flowName and categories/],
+    ['no wabaId', () => new WhatsAppFlow(s(), 'F', {} as any), /wabaId is required and must be a string, got nothing; use the AWS id/],
+    ['no flowName', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA } as any), /flowName is required and must be a string, got nothing/],
+    ['no categories', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA, flowName: 'x' } as any), /categories must list 1 to 9 categories, got nothing/],
+    ['a missing category', () => new WhatsAppFlow(s(), 'F', { wabaId: WABA, flowName: 'x', categories: [undefined] } as any), /categories\[0\] must be a FlowCategory, got nothing/],
+    ['no directory', () => new WhatsAppFlowDirectory(s(), 'D', { wabaId: WABA } as any), /directory is required and must be a path, got nothing/],
+    ['no file path', () => FlowJson.fromFile(undefined as any), /FlowJson.fromFile: expected the path of a Flow JSON file, got nothing/],
+    ['no text', () => FlowJson.fromString(undefined as any), /FlowJson.fromString\(\): expected JSON text, got nothing/],
+    ['no object', () => FlowJson.fromObject(undefined), /FlowJson.fromObject: expected a Flow JSON object, got nothing/],
+    ['no category name', () => FlowCategory.of(undefined as any), /FlowCategory.of: category must be an upper-case name like SIGN_UP, got nothing/],
+    ['no flow id', () => WhatsAppFlow.fromFlowAttributes(s(), 'X', { wabaId: WABA } as any), /flowId must be Meta's numeric flow id, got nothing/],
+    ['a concurrency that is not a number', () => new WhatsAppFlowProviderConfig(s(), 'C', { reservedConcurrentExecutions: NaN }), /reservedConcurrentExecutions must be a whole number of at least 1, got NaN/],
+  ])('is told what is missing, never "undefined": %s', (_what, make, message) => {
+    expect(make).toThrow(message);
+    expect(make).not.toThrow(/undefined/);
+  });
+});
+
 describe('FlowJson', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowjson-'));
   const file = (name: string, text: string | Buffer) => {
@@ -405,6 +427,28 @@ describe('FlowJson', () => {
 
   test('fails on a missing file with the resolved path', () => {
     expect(() => FlowJson.fromFile('does/not/exist.json')).toThrow(/does\/not\/exist.json: Flow JSON file not found \(resolved to \//);
+  });
+
+  test('an error outside a construct prints as Node shows an uncaught error without an undefined field', () => {
+    let error: unknown;
+    try {
+      FlowJson.fromFile('does/not/exist.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(util.inspect(error)).not.toMatch(/undefined/);
+    expect(error).not.toHaveProperty('constructPath');
+  });
+
+  test('an error of a construct carries its path', () => {
+    let error: unknown;
+    try {
+      flow(stack(), 'F', { flowName: '' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toHaveProperty('constructPath', 'FlowStack/F');
+    expect(util.inspect(error)).not.toMatch(/undefined/);
   });
 
   test('fails on a document over 10 MB', () => {
