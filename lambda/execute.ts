@@ -360,7 +360,7 @@ export class Executor {
           case 'removeMovedCopy': {
             // Best effort: a rollback must complete.
             try {
-              const r = await this.removeExactMatch(step.spec, true);
+              const r = await this.service.bestEffort(() => this.removeExactMatch(step.spec, true));
               if (r.action !== 'none') this.log.info({ event: 'cleanup', flowId: r.flowId, note: `the copy the failed move made in ${step.spec.wabaId}: ${r.action}` });
             } catch (e) {
               this.log.warn({ event: 'cleanup-failed', note: `the copy the failed move may have made in ${step.spec.wabaId} could not be removed`, error: (e as Error).message });

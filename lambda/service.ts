@@ -174,6 +174,8 @@ export class FlowService {
   public readonly calls: string[] = [];
   /** When this event first saw an IAM denial (retried for a while: a grant may be propagating). */
   private firstDenial?: number;
+  /** Off for best-effort work (a rollback's cleanup), where a denial is answered at once. */
+  private denialRetries = true;
   /** No write starts after this (epoch ms). */
   private writeUntil: number;
 
@@ -471,8 +473,22 @@ export class FlowService {
     }
   }
 
+  /**
+   * Runs best-effort work whose IAM denials are not retried: a grant it lacks is not one this
+   * deploy is making (a rollback's cleanup in a WABA the rolled-back stack no longer grants).
+   */
+  public async bestEffort<T>(fn: () => Promise<T>): Promise<T> {
+    this.denialRetries = false;
+    try {
+      return await fn();
+    } finally {
+      this.denialRetries = true;
+    }
+  }
+
   /** After an IAM denial: whether to try again (a grant made by this deploy may still be propagating). */
   private async waitOutDenial(attempt: number): Promise<boolean> {
+    if (!this.denialRetries) return false;
     this.firstDenial ??= Date.now();
     if (Date.now() - this.firstDenial > IAM_PROPAGATION_MS) return false;
     this.options.log.info({ event: 'retry', operation: 'denied', attempt, note: 'access denied: retrying while a new grant may be propagating' });

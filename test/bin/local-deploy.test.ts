@@ -346,7 +346,7 @@ describe('simulated IAM', () => {
     expect(deployed().stacks.Spec.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect((await emulatorFlows()).filter((f) => f.wabaId === WABA_A)).toEqual(before);
     expect(Object.values(deployed().stacks.Spec.resources).map((r) => r.physicalId)).toEqual([before[0].flowId]);
-  });
+  }, 120_000); // the handler retries an IAM denial for 30 s (a new grant may be propagating) before it fails
 });
 
 describe('errors', () => {

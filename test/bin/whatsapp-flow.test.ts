@@ -26,8 +26,8 @@ test('prints the version of the package with --version, from the source and from
 
 test('fails on an unknown command naming the commands there are, without a stack trace', async () => {
   const out = await cli('deploy');
-  expect(out.code).toBe(2);
-  expect(out.stderr).toMatch(/^whatsapp-flow: unknown command "deploy"; run one of: validate, pull, diff, local/);
+  expect(out.code).toBe(1);
+  expect(out.stderr).toMatch(/^whatsapp-flow: unknown command "deploy"; run one of: validate, pull, diff, render, local/);
   expect(out.stderr).not.toMatch(/\n\s+at /);
   expect(out.stderr).not.toMatch(/undefined/);
 });
