@@ -8,12 +8,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { chosenDocs, DOCUMENT_SOURCE, HANDLER_BUNDLE, machine, optionsFor, ROOT, Scratch } from './lib/context';
-import { loadAverage } from './lib/cpu';
-import { killAll } from './lib/proc';
-import { renderSection, SectionResult } from './lib/report';
-import type { SectionContext } from './lib/section';
-import { now } from './lib/stats';
+import { chosenDocs, DOCUMENT_SOURCE, HANDLER_BUNDLE, machine, optionsFor, ROOT, Scratch } from './support/context';
+import { loadAverage } from './support/cpu';
+import { killAll } from './support/proc';
+import { renderSection, SectionResult } from './support/report';
+import type { SectionContext } from './support/section';
+import { now } from './support/stats';
 import { concurrencySection } from './sections/concurrency';
 import { deploySection } from './sections/deploy';
 import { handlerSection } from './sections/handler';

@@ -1,175 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `whatsapp-flow` command: a dispatcher for subcommands. Each subcommand is one module in
- * bin/cli/ exporting `run(args, io)`; it is loaded only when it is asked for, so that `validate`
- * never loads aws-cdk-lib or an SDK and starts fast.
- *
- * A mistake of the user's (usage, an input, the environment) is printed as its message and its
- * fix, without a stack trace: a command returns its exit code, or throws a CliUserError. Anything
- * else thrown is a bug: printed with its stack, exit code 3.
+ * The `whatsapp-flow` command line (package.json `bin`, bundled to dist/bin/whatsapp-flow.js by
+ * scripts/bundle.mjs). The commands live in cli/: this file only runs them on the process.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { ExitCode } from '../cli/command';
+import { processIo } from '../cli/io';
+import { internalErrorMessage, main } from '../cli/main';
 
-
-/** Where a subcommand writes, and the directory it resolves relative paths against. */
-export interface CliIo {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly cwd: string;
-}
-
-/** What a subcommand module exports. */
-export interface CliCommand {
-  run(args: string[], io: CliIo): Promise<number>;
-}
-
-interface CommandEntry {
-  readonly summary: string;
-  readonly load: () => CliCommand;
-}
-
-/** The subcommands. Add one by adding a module in bin/cli/ and a line here. */
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  validate: {
-    summary: 'check Flow JSON files offline against Meta\'s rules and AWS\'s publishing limits',
-    load: () => require('./cli/validate') as CliCommand,
+main(process.argv.slice(2), processIo()).then(
+  (code) => {
+    process.exitCode = code;
   },
-  pull: {
-    summary: 'write the flows of a WhatsApp Business Account as a directory for WhatsAppFlowDirectory',
-    load: () => require('./cli/pull') as CliCommand,
+  (err: unknown) => {
+    process.stderr.write(internalErrorMessage(err));
+    process.exitCode = ExitCode.INTERNAL;
   },
-  diff: {
-    summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
-    load: () => require('./cli/diff') as CliCommand,
-  },
-  render: {
-    summary: 'draw flows offline as HTML pages: every screen as on the phone, and the navigation map',
-    load: () => require('./cli/render') as CliCommand,
-  },
-  local: {
-    summary: 'deploy the flows of your CDK app to an emulator on this machine: local deploy, local destroy, local status',
-    load: () => require('./cli/local') as CliCommand,
-  },
-};
-
-/**
- * A mistake of the user's: printed as `whatsapp-flow <command>: <message>` and the fix, without
- * a stack trace.
- */
-export class CliUserError extends Error {
-  constructor(
-    message: string,
-    /** What to do about it, one sentence. */
-    public readonly fix: string,
-    /** @default ExitCode.ERRORS */
-    public readonly exitCode: number = ExitCode.ERRORS,
-  ) {
-    super(message);
-    this.name = 'CliUserError';
-  }
-}
-
-/**
- * The exit codes of every subcommand, one scheme for the whole CLI (README "Exit codes"). `diff`
- * follows `terraform plan -detailed-exitcode`, so that a CI job can fail on errors alone.
- */
-export const ExitCode = {
-  /** Done, nothing wrong (warnings allowed); for diff, no flow changes. */
-  OK: 0,
-  /** Errors: an invalid flow, an input that cannot be read, a failed service call, or bad usage. */
-  ERRORS: 1,
-  /** diff only: some flow changes (or, with --live, differs from what is live). */
-  CHANGES: 2,
-  /** An unexpected failure: a bug. */
-  INTERNAL: 3,
-} as const;
-
-/** The exit codes, as every command's help lists them. */
-export const EXIT_CODES_HELP = `exit codes (the same for every command):
-  0  done, no errors (warnings allowed); for diff: no flow changes
-  1  errors: an invalid flow, an input that cannot be read, a service call
-     that failed, or bad usage
-  2  diff only: some flow changes (with --live: differs from what is live)
-  3  an internal error (a bug: please report it)
-`;
-
-function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
-  return [
-    'usage: whatsapp-flow <command> [arguments]',
-    '',
-    'commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run "whatsapp-flow <command> --help" for the arguments of a command,',
-    '"whatsapp-flow --version" for the version of whatsapp-flow-cdk.',
-    '',
-    EXIT_CODES_HELP,
-  ].join('\n');
-}
-
-/**
- * The version of the installed whatsapp-flow-cdk: from the package.json above this file, whether
- * it runs as the bundle (dist/bin/) or from source (bin/).
- */
-export function packageVersion(): string {
-  for (let dir = __dirname, i = 0; i < 4; i++, dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'whatsapp-flow-cdk' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // no package.json here: look further up
-    }
-  }
-  throw new Error(`the package.json of whatsapp-flow-cdk is not above ${__dirname}`);
-}
-
-/** Runs the command line `argv` (without node and the script) and returns the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    (name === undefined ? io.stderr : io.stdout)(usage());
-    return name === undefined ? ExitCode.ERRORS : ExitCode.OK;
-  }
-  if (name === '--version' || name === '-v' || name === 'version') {
-    io.stdout(`${packageVersion()}\n`);
-    return ExitCode.OK;
-  }
-  const entry = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!entry) {
-    io.stderr(`whatsapp-flow: unknown command ${JSON.stringify(name)}; run one of: ${Object.keys(COMMANDS).join(', ')}\n\n${usage()}`);
-    return ExitCode.ERRORS;
-  }
-  try {
-    return await entry.load().run(rest, io);
-  } catch (e) {
-    if (e instanceof CliUserError) {
-      io.stderr(`whatsapp-flow ${name}: ${e.message}\n  ${e.fix}\n`);
-      return e.exitCode;
-    }
-    throw e;
-  }
-}
-
-/** What a bug prints: the stack, so that it can be reported. */
-export function internalErrorMessage(err: unknown): string {
-  const detail = err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : JSON.stringify(err) ?? String(err);
-  return `whatsapp-flow: internal error, please report it with this output: ${detail}\n`;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    cwd: process.cwd(),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(internalErrorMessage(err));
-      process.exitCode = ExitCode.INTERNAL;
-    },
-  );
-}
+);

@@ -5,18 +5,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FlowEmulator } from '../../emulator';
-import { publishFileAssets, SynthesizedStack, synthesize } from '../../bin/local/assembly';
-import { runStackOperation } from '../../bin/local/engine';
-import { LocalRuntime } from '../../bin/local/runtime';
+import { FlowEmulator } from '../../local/emulator';
+import { publishFileAssets, SynthesizedStack, synthesize } from '../../local/deploy/in-process-synth';
+import { runStackOperation } from '../../local/cloudformation/engine';
+import { LocalRuntime } from '../../local/lambda/runtime';
 import { HANDLER_TIMEOUT, SERVICE_TIMEOUT } from '../../lib/provider';
-import { cpuBusy, cpuSample } from '../lib/cpu';
-import { HANDLER_BUNDLE, variantFiles } from '../lib/context';
-import { writeDiyHandler } from '../lib/diy-handler';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
-import { benchEnv, buildApp, Variant } from '../lib/stacks';
-import { fmtMs, fmtRatio, now, pct } from '../lib/stats';
+import { cpuBusy, cpuSample } from '../support/cpu';
+import { HANDLER_BUNDLE, variantFiles } from '../support/context';
+import { writeDiyHandler } from '../support/diy-handler';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
+import { benchEnv, buildApp, Variant } from '../support/stacks';
+import { fmtMs, fmtRatio, now, pct } from '../support/stats';
 import { engineInput, idealMs, LATENCY_MS, opsOf, RATE_LIMIT_BURST, RATE_LIMIT_RPS, reconcileListsIn } from './deploy';
 
 type Mode = 'ours-warm' | 'diy-warm' | 'ours-cold' | 'ours-cpu';

@@ -2,7 +2,7 @@
  * Deploy: creating N flows, updating one among N and destroying N, through the provider's bundled
  * handler against the rate-limited emulator, with CloudFormation's event order.
  *
- * Every path runs the local CloudFormation engine (`runStackOperation` of bin/local/engine.ts,
+ * Every path runs the local CloudFormation engine (`runStackOperation` of local/cloudformation/engine.ts,
  * what `npm start` runs): independent resources in parallel, at most PARALLELISM events in flight,
  * each in a Lambda container of its own (reused when idle), the role's permissions simulated.
  * The AwsCustomResource DIY baseline runs aws-cdk-lib's own handler through the same engine; our
@@ -10,21 +10,21 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FlowEmulator } from '../../emulator';
-import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../bin/local/assembly';
-import { Phase as EnginePhase, runStackOperation, StackResult } from '../../bin/local/engine';
-import { LocalRuntime } from '../../bin/local/runtime';
-import type { LocalEnvironment, Template } from '../../bin/local/template';
+import { FlowEmulator } from '../../local/emulator';
+import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../local/deploy/in-process-synth';
+import { Phase as EnginePhase, runStackOperation, StackResult } from '../../local/cloudformation/engine';
+import { LocalRuntime } from '../../local/lambda/runtime';
+import type { LocalEnvironment, Template } from '../../local/cloudformation/template';
 import { RESOURCE_TYPE } from '../../lib/private/contract';
-import { HANDLER_BUNDLE, variantFiles, variantText } from '../lib/context';
-import { writeDiyHandler } from '../lib/diy-handler';
-import { Worker } from '../lib/proc';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
-import { benchEnv, buildApp, Variant } from '../lib/stacks';
-import { fmtMs, fmtRatio, now, pct } from '../lib/stats';
+import { HANDLER_BUNDLE, variantFiles, variantText } from '../support/context';
+import { writeDiyHandler } from '../support/diy-handler';
+import { Worker } from '../support/proc';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
+import { benchEnv, buildApp, Variant } from '../support/stacks';
+import { fmtMs, fmtRatio, now, pct } from '../support/stats';
 import { deployFailure } from './synth';
-import { templateFacts } from '../lib/stacks';
+import { templateFacts } from '../support/stacks';
 
 /** The service as the benchmark models it. */
 export const LATENCY_MS = 100;

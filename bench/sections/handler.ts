@@ -5,17 +5,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { FlowEmulator } from '../../emulator';
-import { LambdaContainer, LambdaFunctionConfig, ResponseServer, sendCustomResourceEvent } from '../../emulator/lambda-host';
-import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../bin/local/assembly';
-import { CustomResourceView, describeStack } from '../../bin/local/engine';
+import { FlowEmulator } from '../../local/emulator';
+import { LambdaContainer, LambdaFunctionConfig, ResponseServer, sendCustomResourceEvent } from '../../local/lambda/host';
+import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../local/deploy/in-process-synth';
+import { CustomResourceView, describeStack } from '../../local/cloudformation/engine';
 import { HANDLER_MEMORY_MB } from '../../lib/provider';
 import { MAX_FLOW_JSON_BYTES, RESOURCE_TYPE } from '../../lib/private/contract';
-import { HANDLER_BUNDLE, ROOT } from '../lib/context';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
-import { benchEnv, buildApp } from '../lib/stacks';
-import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../lib/stats';
+import { HANDLER_BUNDLE, ROOT } from '../support/context';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
+import { benchEnv, buildApp } from '../support/stacks';
+import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../support/stats';
 
 const MB = 1024 * 1024;
 const ENV = benchEnv();
@@ -214,7 +214,7 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
     title: 'Handler bundle and cold start',
     intro:
       `Bundle \`lambda/dist/index.js\`: ${fmtBytes(bundle.length)} (${fmtBytes(gz)} gzipped). Largest parts: ${compositionText}. ` +
-      `Cold start: median (min–max) of ${options.coldStarts} fresh processes each, variants interleaved; "fresh container" is the local Lambda host (emulator/lambda-host.ts): spawn, init, invoke, answer received on the ResponseURL.`,
+      `Cold start: median (min–max) of ${options.coldStarts} fresh processes each, variants interleaved; "fresh container" is the local Lambda host (local/lambda/host.ts): spawn, init, invoke, answer received on the ResponseURL.`,
     columns: ['fresh process', 'time', 'minus the process floor', '÷ unbundled SDK require'],
     rows: variants.map((v, i) => [v.label, msSpread(samples[i]), fmtMs(median(samples[i]) - floor), i === 2 || i === 0 ? '—' : fmtRatio(median(samples[i]) / median(unbundled))]),
     notes: [

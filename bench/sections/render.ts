@@ -5,13 +5,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildApp } from '../../bin/app';
-import { findChromium } from '../../bin/cli/render/chromium';
-import { flowPage } from '../../bin/cli/render/page';
-import { CLI_BUNDLE, corpusFiles, DOCUMENTS_NAME, ROOT } from '../lib/context';
-import { runTimed } from '../lib/proc';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
-import { fmtBytes, fmtRatio, median, msSpread, now } from '../lib/stats';
+import { findChromium } from '../../cli/render/chromium';
+import { flowPage } from '../../cli/render/page';
+import { CLI_BUNDLE, corpusFiles, DOCUMENTS_NAME, ROOT } from '../support/context';
+import { runTimed } from '../support/proc';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
+import { fmtBytes, fmtRatio, median, msSpread, now } from '../support/stats';
 
 /** Times `fn` in rounds after a warm-up, for about `budgetMs` (at least 3 rounds); ms per round. */
 function rounds(fn: () => void, budgetMs: number): number[] {

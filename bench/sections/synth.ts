@@ -3,14 +3,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CorpusDoc, corpusFiles, DOCUMENTS_NAME, variantFiles } from '../lib/context';
-import { runTimed, tsxArgs, Worker } from '../lib/proc';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
+import { CorpusDoc, corpusFiles, DOCUMENTS_NAME, variantFiles } from '../support/context';
+import { runTimed, tsxArgs, Worker } from '../support/proc';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
 import {
   INVOCATIONS_PER_EVENT, MANAGED_POLICY_LIMIT, RESOURCE_LIMIT, ROLE_INLINE_LIMIT, TEMPLATE_LIMIT_BYTES, TemplateFacts, Variant, VARIANT_LABEL, VARIANTS,
-} from '../lib/stacks';
-import { fmtBytes, fmtInt, fmtMs, median, msSpread, now, ratio } from '../lib/stats';
+} from '../support/stacks';
+import { fmtBytes, fmtInt, fmtMs, median, msSpread, now, ratio } from '../support/stats';
 import type { SynthJob, SynthResult } from '../workers/synth-worker';
 
 const WORKER = path.join(__dirname, '..', 'workers', 'synth-worker.ts');

@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FlowJsonValidator } from '../../lib/validator';
-import { CLI_BUNDLE, corpusFiles, DOCUMENTS_NAME, ROOT } from '../lib/context';
-import { runTimed } from '../lib/proc';
-import type { SectionResult, Table } from '../lib/report';
-import type { SectionContext } from '../lib/section';
-import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../lib/stats';
+import { CLI_BUNDLE, corpusFiles, DOCUMENTS_NAME, ROOT } from '../support/context';
+import { runTimed } from '../support/proc';
+import type { SectionResult, Table } from '../support/report';
+import type { SectionContext } from '../support/section';
+import { fmtBytes, fmtMs, fmtRatio, median, msSpread, now } from '../support/stats';
 
 const MB = 1024 * 1024;
 

@@ -8,7 +8,7 @@
  */
 import { performance } from 'perf_hooks';
 import * as fs from 'fs';
-import type { BuildOptions, TemplateFacts } from '../lib/stacks';
+import type { BuildOptions, TemplateFacts } from '../support/stacks';
 
 export interface SynthJob extends BuildOptions {
   readonly id: number;
@@ -30,7 +30,7 @@ export interface SynthResult {
   readonly doneAtMs?: number;
 }
 
-function run(job: SynthJob, stacks: typeof import('../lib/stacks')): SynthResult {
+function run(job: SynthJob, stacks: typeof import('../support/stacks')): SynthResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
@@ -57,13 +57,13 @@ const once = process.argv.indexOf('--once');
 if (once >= 0) {
   const job: SynthJob = JSON.parse(process.argv[once + 1]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const stacks: typeof import('../lib/stacks') = require('../lib/stacks');
+  const stacks: typeof import('../support/stacks') = require('../support/stacks');
   const loadedAtMs = performance.now();
   const r = run(job, stacks);
   process.stdout.write(`${JSON.stringify({ ...r, loadedAtMs, doneAtMs: performance.now() })}\n`);
 } else if (process.send) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const stacks: typeof import('../lib/stacks') = require('../lib/stacks');
+  const stacks: typeof import('../support/stacks') = require('../support/stacks');
   process.on('message', (job: SynthJob) => {
     process.send!(run(job, stacks));
   });

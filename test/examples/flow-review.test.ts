@@ -10,7 +10,7 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { COMMENT_MARKER } from '../../bin/cli/diff/render';
+import { COMMENT_MARKER } from '../../cli/diff/formats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'examples', 'github-actions');

@@ -7,7 +7,7 @@
  * go through on every combination, with the same answers and the same end state.
  */
 import { FlowCategory, FlowJson, FlowValidation } from '../../lib';
-import { BehaviourOptions } from '../../emulator';
+import { BehaviourOptions } from '../../local/emulator';
 import { propsFor, unpublishableFlow, useHarness, validFlow } from '../support/cfn';
 
 const h = useHarness({ idSeed: 11 });

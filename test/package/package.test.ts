@@ -19,7 +19,7 @@ beforeAll(() => {
 
 test('the package ships the compiled library, the handler bundle and the CLI, and no sources or tests', () => {
   expect(files).toEqual(expect.arrayContaining(['dist/lib/index.js', 'dist/lib/index.d.ts', 'lambda/dist/index.js', 'dist/bin/whatsapp-flow.js', 'package.json', 'README.md']));
-  expect(files.filter((f) => f.startsWith('test/') || f.startsWith('emulator/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+  expect(files.filter((f) => f.startsWith('test/') || f.startsWith('local/') || f.startsWith('cli/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
 });
 
 test('the package ships its license, changelog and API reference', () => {

@@ -4,7 +4,7 @@
  * in their name (test/support/skip-reporter.js lists them at the end of the run). `npm test`
  * never installs or downloads a browser.
  */
-import { Chromium, findChromium, noChromiumMessage } from '../../bin/cli/render/chromium';
+import { Chromium, findChromium, noChromiumMessage } from '../../cli/render/chromium';
 
 export const CHROMIUM = findChromium();
 export const BROWSER_SKIP_REASON = `${noChromiumMessage()}; .ci/run installs one, npm test never does`.replace(/[[\]]/g, '');

@@ -9,7 +9,7 @@ import * as http from 'http';
 import * as path from 'path';
 import { ChildProcess, fork } from 'child_process';
 import { App, Stack } from 'aws-cdk-lib';
-import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../emulator';
+import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../local/emulator';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { HANDLER_MEMORY_MB } from '../../lib/provider';
 
@@ -144,7 +144,7 @@ export class Handler {
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The heap limit Lambda's Node runtime derives from the function's memory, as in the
-      // benchmark's container (emulator/lambda-host.ts), so it does not vary with this machine's.
+      // benchmark's container (local/lambda/host.ts), so it does not vary with this machine's.
       execArgv: [`--max-old-space-size=${Math.floor(HANDLER_MEMORY_MB * 0.9)}`],
     });
     this.child = child;

@@ -1,19 +1,19 @@
 /**
- * The local CloudFormation engine with a tiny test function (test/bin/fixtures/test-function)
+ * The local CloudFormation engine with a tiny test function (test/local/fixtures/test-function)
  * instead of the real provider: hand-written templates, an emulator and a runtime per test, the
  * function's record file, and everything the engine's observer heard.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { FlowEmulator } from '../../emulator';
-import { ObservedRecord, runStackOperation, StackOperation, StackResult } from '../../bin/local/engine';
-import { credentialsFor } from '../../bin/local/iam';
-import { LocalRuntime } from '../../bin/local/runtime';
-import type { DeployedStack } from '../../bin/local/state';
-import type { LocalEnvironment, Template, TemplateResource } from '../../bin/local/template';
+import { FlowEmulator } from '../../local/emulator';
+import { ObservedRecord, runStackOperation, StackOperation, StackResult } from '../../local/cloudformation/engine';
+import { credentialsFor } from '../../local/cloudformation/stack-iam';
+import { LocalRuntime } from '../../local/lambda/runtime';
+import type { DeployedStack } from '../../local/deploy/state';
+import type { LocalEnvironment, Template, TemplateResource } from '../../local/cloudformation/template';
 
-export const TEST_FUNCTION_DIR = path.join(__dirname, '..', 'bin', 'fixtures', 'test-function');
+export const TEST_FUNCTION_DIR = path.join(__dirname, '..', 'local', 'fixtures', 'test-function');
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const SERVICE_TOKEN = { 'Fn::GetAtt': ['Fn', 'Arn'] };
