@@ -7,7 +7,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import { paginateListWhatsAppFlowAssets, paginateListWhatsAppFlows, SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { MAX_FLOW_JSON_BYTES } from '../lib/private/contract';
+import { MAX_FLOW_JSON_BYTES } from '../lib/shared/contract';
 
 /** Largest download accepted: the service's limit plus room for a BOM and line endings. */
 const MAX_DOWNLOAD_BYTES = MAX_FLOW_JSON_BYTES + 1024 * 1024;

@@ -2,9 +2,9 @@
  * Runs a plan with the service: exactly the planned calls, plus the reads that check their
  * result, plus the cleanup that leaves nothing half-applied when a step fails.
  */
-import { physicalIdOf } from '../lib/private/contract';
-import { declarer } from '../lib/private/holders';
-import { canonicalTextSha256 } from '../lib/private/json-text';
+import { physicalIdOf } from '../lib/shared/contract';
+import { declarer } from '../lib/shared/holders';
+import { canonicalTextSha256 } from '../lib/shared/canonical-json';
 import { Logger } from './log';
 import { FlowState, isLive, Plan, planAdoption, Status, Step } from './plan';
 import { ContentRef, FlowSpec } from './props';

@@ -6,7 +6,7 @@
  * required inside the guard so that a failure while loading it is still answered.
  */
 import type { Context } from 'aws-lambda';
-import { CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID } from '../lib/private/contract';
+import { CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID } from '../lib/shared/contract';
 import { CfnAnswer, maskUrl, responseBody, sendResponse } from './cfn-response';
 import { logger } from './log';
 

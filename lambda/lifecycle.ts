@@ -2,8 +2,8 @@
  * One CloudFormation event, from parsed properties to the answer: read the flow's state, plan,
  * execute, and say what happened in one decision log line.
  */
-import { Attr, CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID, parsePhysicalId } from '../lib/private/contract';
-import { declarer, HOLDERS_ENV, wabaAccountId } from '../lib/private/holders';
+import { Attr, CREATE_FAILED_PHYSICAL_ID, CREATE_UNCERTAIN_PHYSICAL_ID, parsePhysicalId, wabaAccountId } from '../lib/shared/contract';
+import { declarer, HOLDERS_ENV } from '../lib/shared/holders';
 import { CfnAnswer } from './cfn-response';
 import { CreateUncertain, EventContext, Executor, FailureWithFlow, formatErrors, Outcome, pendingName, Progress } from './execute';
 import { Logger } from './log';

@@ -4,9 +4,9 @@
  * One branch per row of the README's lifecycle table. No SDK, no I/O.
  */
 import {
-  CREATE_FAILED_PHYSICAL_ID, FLOW_ID_PATTERN, parsePhysicalId, RemovalPolicyValue,
-} from '../lib/private/contract';
-import { Declarer, wabaAccountId } from '../lib/private/holders';
+  CREATE_FAILED_PHYSICAL_ID, FLOW_ID_PATTERN, parsePhysicalId, RemovalPolicyValue, wabaAccountId,
+} from '../lib/shared/contract';
+import type { Declarer } from '../lib/shared/holders';
 import { ContentRef, FlowSpec } from './props';
 
 export type RequestType = 'Create' | 'Update' | 'Delete';

@@ -3,7 +3,7 @@
  * scalar as a string; rollbacks send properties written by older releases, so every shape we
  * ever shipped is accepted.
  */
-import { FLOW_CATEGORIES, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../lib/private/contract';
+import { FLOW_CATEGORIES, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../lib/shared/contract';
 
 export type RemovalPolicyKind = (typeof RemovalPolicyValue)[keyof typeof RemovalPolicyValue];
 

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { FlowConfigError, show } from './private/errors';
-import { canonicalTextSha256, JsonTextError, parseJsonText } from './private/json-text';
-import { FLOW_CATEGORIES, MAX_FLOW_JSON_BYTES } from './private/contract';
+import { FlowConfigError } from './private/errors';
+import { renderValue } from './private/messages';
+import { canonicalTextSha256 } from './shared/canonical-json';
+import { JsonTextError, parseJsonText } from './validator/private/json-scanner';
+import { FLOW_CATEGORIES, MAX_FLOW_JSON_BYTES } from './shared/contract';
 
 /**
  * The content of a WhatsApp Flow: a Flow JSON document.
@@ -53,7 +55,7 @@ export class FlowJson {
    */
   public static fromFile(filePath: string): FlowJson {
     if (typeof filePath !== 'string' || filePath === '') {
-      throw new FlowConfigError(`FlowJson.fromFile: expected the path of a Flow JSON file, got ${show(filePath)}; pass a path, relative to the directory you run cdk from`);
+      throw new FlowConfigError(`FlowJson.fromFile: expected the path of a Flow JSON file, got ${renderValue(filePath)}; pass a path, relative to the directory you run cdk from`);
     }
     const resolved = path.resolve(filePath);
     let stat: fs.Stats;
@@ -119,17 +121,17 @@ export class FlowJson {
   private constructor(content: string, definition: unknown, source: string, filePath?: string) {
     const where = source;
     if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) {
-      throw new FlowConfigError(`${where}: a Flow JSON document must be a JSON object, got ${Array.isArray(definition) ? 'an array' : show(definition)}; wrap it as { "version": "7.3", "screens": [...] }`);
+      throw new FlowConfigError(`${where}: a Flow JSON document must be a JSON object, got ${Array.isArray(definition) ? 'an array' : renderValue(definition)}; wrap it as { "version": "7.3", "screens": [...] }`);
     }
     const doc = definition as Record<string, unknown>;
     if (!('version' in doc)) {
       throw new FlowConfigError(`${where}: Flow JSON has no "version"; add "version": "7.3" at the top level`);
     }
     if (typeof doc.version !== 'string') {
-      throw new FlowConfigError(`${where}: Flow JSON "version" must be a string like "7.3", got ${show(doc.version)}; quote it`);
+      throw new FlowConfigError(`${where}: Flow JSON "version" must be a string like "7.3", got ${renderValue(doc.version)}; quote it`);
     }
     if (!Array.isArray(doc.screens) || doc.screens.length === 0) {
-      throw new FlowConfigError(`${where}: Flow JSON "screens" must be a non-empty array, got ${show(doc.screens)}; add at least one screen`);
+      throw new FlowConfigError(`${where}: Flow JSON "screens" must be a non-empty array, got ${renderValue(doc.screens)}; add at least one screen`);
     }
     const sizeBytes = Buffer.byteLength(content, 'utf8');
     if (sizeBytes > MAX_FLOW_JSON_BYTES) {
@@ -176,7 +178,7 @@ export class FlowCategory {
    */
   public static of(value: string): FlowCategory {
     if (typeof value !== 'string' || !/^[A-Z][A-Z0-9_]*$/.test(value)) {
-      throw new FlowConfigError(`FlowCategory.of: category must be an upper-case name like SIGN_UP, got ${show(value)}; known categories: ${FLOW_CATEGORIES.join(', ')}`);
+      throw new FlowConfigError(`FlowCategory.of: category must be an upper-case name like SIGN_UP, got ${renderValue(value)}; known categories: ${FLOW_CATEGORIES.join(', ')}`);
     }
     return new FlowCategory(value);
   }

@@ -1,4 +1,5 @@
-import { FlowConfigError, show } from './private/errors';
+import { FlowConfigError } from './private/errors';
+import { renderValue } from './private/messages';
 
 /**
  * Whether a flow's content is checked against Meta's Flow JSON rules at synth.
@@ -18,7 +19,7 @@ export class FlowValidation {
    */
   public static skip(reason: string): FlowValidation {
     if (typeof reason !== 'string' || reason.trim().length === 0) {
-      throw new FlowConfigError(`FlowValidation.skip: a reason is required, got ${show(reason)}; say why this flow's content is not checked`);
+      throw new FlowConfigError(`FlowValidation.skip: a reason is required, got ${renderValue(reason)}; say why this flow's content is not checked`);
     }
     return new FlowValidation(false, reason.trim());
   }

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { DeclaredFlow, encodeHolders, HOLDERS_ENV, wabaAccountId } from './private/holders';
-import { PROVIDER_ID } from './private/contract';
+import { DeclaredFlow, encodeHolders, HOLDERS_ENV } from './shared/holders';
+import { PROVIDER_ID, wabaAccountId } from './shared/contract';
 import { FlowConfigError } from './private/errors';
 import { providerSettings } from './whatsapp-flow-provider-config';
 

@@ -5,12 +5,13 @@ import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { WhatsAppFlow } from './whatsapp-flow';
-import { WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
-import { FlowConfigError, show } from './private/errors';
+import { WABA_ARN_PATTERN, WABA_ID_PATTERN } from './shared/contract';
+import { FlowConfigError } from './private/errors';
+import { displayPath, renderValue } from './private/messages';
 import {
-  DEFAULT_MANIFEST_FILE, FlowManifest, ManifestEntry, ManifestWarning, checkFlowManifest, displayPath, formatManifestProblems,
+  DEFAULT_MANIFEST_FILE, FlowManifest, ManifestEntry, ManifestWarning, checkFlowManifest, formatManifestProblems,
 } from './private/flow-manifest';
-import { JsonTextError } from './private/json-text';
+import { JsonTextError } from './validator/private/json-scanner';
 
 /** Properties of a {@link WhatsAppFlowDirectory}. */
 export interface WhatsAppFlowDirectoryProps {
@@ -145,7 +146,7 @@ export class WhatsAppFlowDirectory extends Construct {
     const i = this.keys.indexOf(key);
     if (i < 0) {
       throw new FlowConfigError(
-        `flow(${show(key)}): the manifest ${displayPath(this.manifestPath)} has no such key; use one of ${this.keys.length ? this.keys.map((k) => show(k)).join(', ') : '(none: the manifest lists no flows)'}`,
+        `flow(${renderValue(key)}): the manifest ${displayPath(this.manifestPath)} has no such key; use one of ${this.keys.length ? this.keys.map((k) => renderValue(k)).join(', ') : '(none: the manifest lists no flows)'}`,
         this,
       );
     }
@@ -168,28 +169,28 @@ interface Manifest {
 function checkProps(scope: Construct, props: WhatsAppFlowDirectoryProps): void {
   const waba = props.wabaId;
   if (typeof waba !== 'string') {
-    throw new FlowConfigError(`wabaId is required and must be a string, got ${show(waba)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
+    throw new FlowConfigError(`wabaId is required and must be a string, got ${renderValue(waba)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
   }
   if (!Token.isUnresolved(waba) && !WABA_ID_PATTERN.test(waba) && !WABA_ARN_PATTERN.test(waba)) {
     throw new FlowConfigError(
-      `wabaId must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN, got ${show(waba)}; ` +
+      `wabaId must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN, got ${renderValue(waba)}; ` +
         '`aws socialmessaging list-linked-whatsapp-business-accounts` lists them',
       scope,
     );
   }
   if (typeof props.directory !== 'string' || props.directory.length === 0) {
-    throw new FlowConfigError(`directory is required and must be a path, got ${show(props.directory)}; for example directory: 'flows'`, scope);
+    throw new FlowConfigError(`directory is required and must be a path, got ${renderValue(props.directory)}; for example directory: 'flows'`, scope);
   }
   if (Token.isUnresolved(props.directory)) {
     throw new FlowConfigError('directory must be known at synth, got a token; pass the path of the directory as a string', scope);
   }
   const mf = props.manifestFile;
   if (mf !== undefined && (typeof mf !== 'string' || mf.length === 0 || Token.isUnresolved(mf) || path.isAbsolute(mf) || mf.split(/[\\/]/).includes('..'))) {
-    throw new FlowConfigError(`manifestFile must be a file name inside directory, got ${show(mf)}; for example manifestFile: '${WhatsAppFlowDirectory.DEFAULT_MANIFEST_FILE}'`, scope);
+    throw new FlowConfigError(`manifestFile must be a file name inside directory, got ${renderValue(mf)}; for example manifestFile: '${WhatsAppFlowDirectory.DEFAULT_MANIFEST_FILE}'`, scope);
   }
   const rp = props.removalPolicy;
   if (rp !== undefined && rp !== RemovalPolicy.DESTROY && rp !== RemovalPolicy.RETAIN && rp !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
-    throw new FlowConfigError(`removalPolicy ${show(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
+    throw new FlowConfigError(`removalPolicy ${renderValue(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
   }
 }
 

@@ -4,8 +4,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { PROVIDER_ID } from './private/contract';
-import { FlowConfigError, show } from './private/errors';
+import { PROVIDER_ID } from './shared/contract';
+import { FlowConfigError } from './private/errors';
+import { renderValue } from './private/messages';
 
 /**
  * Settings of the provider of a stack's flows (its one Lambda function, role and log group), for
@@ -192,13 +193,13 @@ function checkProps(scope: Construct, props: WhatsAppFlowProviderConfigProps): v
   const n = props.reservedConcurrentExecutions;
   if (n !== undefined && !Token.isUnresolved(n) && (!Number.isInteger(n) || n < 1)) {
     throw new FlowConfigError(
-      `reservedConcurrentExecutions must be a whole number of at least 1, got ${typeof n === 'number' ? String(n) : show(n)}; 0 would stop every flow event, so leave it unset for no reservation (10 or more is a good value)`,
+      `reservedConcurrentExecutions must be a whole number of at least 1, got ${typeof n === 'number' ? String(n) : renderValue(n)}; 0 would stop every flow event, so leave it unset for no reservation (10 or more is a good value)`,
       scope,
     );
   }
   const name = props.roleName;
   if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,64}$/.test(name)) {
-    throw new FlowConfigError(`roleName must be 1-64 letters, digits or +=,.@_- (IAM's rule for role names), got ${show(name)}; rename it`, scope);
+    throw new FlowConfigError(`roleName must be 1-64 letters, digits or +=,.@_- (IAM's rule for role names), got ${renderValue(name)}; rename it`, scope);
   }
   if (!props.vpc) {
     for (const key of ['vpcSubnets', 'securityGroups'] as const) {
@@ -233,5 +234,5 @@ function describe(value: unknown): string {
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
     return v;
   };
-  return show(plain(value), 120);
+  return renderValue(plain(value), 120);
 }

@@ -9,9 +9,9 @@ import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { FindingSeverity, FlowJsonValidator } from './validator';
 import { claimFlowName } from './private/flow-names';
-import { wabaAccountId } from './private/holders';
-import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN } from './private/contract';
-import { FlowConfigError, show } from './private/errors';
+import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN, wabaAccountId } from './shared/contract';
+import { FlowConfigError } from './private/errors';
+import { renderValue } from './private/messages';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
 
 /** See {@link WhatsAppFlow.INLINE_CONTENT_MAX_BYTES}. */
@@ -169,7 +169,7 @@ export class WhatsAppFlow extends WhatsAppFlowBase {
     const imported = new Import(scope, id);
     checkWabaId(imported, 'wabaId', attrs.wabaId);
     if (!Token.isUnresolved(attrs.flowId) && !FLOW_ID_PATTERN.test(String(attrs.flowId))) {
-      throw new FlowConfigError(`flowId must be Meta's numeric flow id, got ${show(attrs.flowId)}; copy it from the flow's page in WhatsApp Manager or from ListWhatsAppFlows`, imported);
+      throw new FlowConfigError(`flowId must be Meta's numeric flow id, got ${renderValue(attrs.flowId)}; copy it from the flow's page in WhatsApp Manager or from ListWhatsAppFlows`, imported);
     }
     return imported;
   }
@@ -320,29 +320,29 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
 
   const name = props.flowName;
   if (typeof name !== 'string') {
-    throw new FlowConfigError(`flowName is required and must be a string, got ${show(name)}`, scope);
+    throw new FlowConfigError(`flowName is required and must be a string, got ${renderValue(name)}`, scope);
   }
   if (!Token.isUnresolved(name)) {
     const length = [...name].length;
     if (length < 1 || length > 200) {
-      throw new FlowConfigError(`flowName must be 1-200 characters, got ${length}${length ? ` (${show(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}`, scope);
+      throw new FlowConfigError(`flowName must be 1-200 characters, got ${length}${length ? ` (${renderValue(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}`, scope);
     }
     if (name.trim() !== name) {
-      throw new FlowConfigError(`flowName must not start or end with white space, got ${show(name)}; trim it`, scope);
+      throw new FlowConfigError(`flowName must not start or end with white space, got ${renderValue(name)}; trim it`, scope);
     }
   }
 
   const categories = props.categories;
   if (!Array.isArray(categories) || categories.length < 1 || categories.length > 9) {
     throw new FlowConfigError(
-      `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : show(categories)}; for example [FlowCategory.SIGN_UP]`,
+      `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : renderValue(categories)}; for example [FlowCategory.SIGN_UP]`,
       scope,
     );
   }
   const seen = new Set<string>();
   categories.forEach((c, i) => {
     if (!(c instanceof FlowCategory)) {
-      throw new FlowConfigError(`categories[${i}] must be a FlowCategory, got ${show(c)}; use FlowCategory.SIGN_UP (or FlowCategory.of('NAME') for a newer one)`, scope);
+      throw new FlowConfigError(`categories[${i}] must be a FlowCategory, got ${renderValue(c)}; use FlowCategory.SIGN_UP (or FlowCategory.of('NAME') for a newer one)`, scope);
     }
     if (seen.has(c.value)) {
       throw new FlowConfigError(`categories lists ${c.value} twice; list each category once`, scope);
@@ -351,17 +351,17 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
   });
 
   if (props.flowJson !== undefined && !(props.flowJson instanceof FlowJson)) {
-    throw new FlowConfigError(`flowJson must be made with FlowJson.fromFile, fromString or fromObject, got ${show(props.flowJson)}`, scope);
+    throw new FlowConfigError(`flowJson must be made with FlowJson.fromFile, fromString or fromObject, got ${renderValue(props.flowJson)}`, scope);
   }
   if (props.publish === true && !props.flowJson && !props.cloneFrom) {
     throw new FlowConfigError('publish is true but the flow has no content; set flowJson (or cloneFrom), or leave publish unset to create an empty draft', scope);
   }
   if (props.cloneFrom) {
-    const a = wabaKeyOf(props.wabaId);
-    const b = wabaKeyOf(props.cloneFrom.wabaId);
+    const a = knownWabaAccountId(props.wabaId);
+    const b = knownWabaAccountId(props.cloneFrom.wabaId);
     if (a && b && a !== b) {
       throw new FlowConfigError(
-        `cloneFrom is a flow of WABA ${show(props.cloneFrom.wabaId)} but this flow is in ${show(props.wabaId)}; the service clones only within one WABA: clone from a flow of the same WABA, or use flowJson with the source's content`,
+        `cloneFrom is a flow of WABA ${renderValue(props.cloneFrom.wabaId)} but this flow is in ${renderValue(props.wabaId)}; the service clones only within one WABA: clone from a flow of the same WABA, or use flowJson with the source's content`,
         scope,
       );
     }
@@ -374,13 +374,13 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
   }
   const rp = props.removalPolicy;
   if (rp !== undefined && rp !== RemovalPolicy.DESTROY && rp !== RemovalPolicy.RETAIN && rp !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
-    throw new FlowConfigError(`removalPolicy ${show(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
+    throw new FlowConfigError(`removalPolicy ${renderValue(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
   }
 }
 
 function checkWabaId(scope: Construct, prop: string, value: unknown): void {
   if (typeof value !== 'string') {
-    throw new FlowConfigError(`${prop} is required and must be a string, got ${show(value)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
+    throw new FlowConfigError(`${prop} is required and must be a string, got ${renderValue(value)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
   }
   if (Token.isUnresolved(value)) return;
   if (WABA_ID_PATTERN.test(value) || WABA_ARN_PATTERN.test(value)) return;
@@ -388,13 +388,13 @@ function checkWabaId(scope: Construct, prop: string, value: unknown): void {
     ? " (that looks like Meta's numeric WABA id; AWS End User Messaging Social names the account by its own id, shown by `aws socialmessaging list-linked-whatsapp-business-accounts`)"
     : '';
   throw new FlowConfigError(
-    `${prop} must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN (arn:aws:social-messaging:<region>:<account>:waba/<id>), got ${show(value)}${hint}`,
+    `${prop} must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN (arn:aws:social-messaging:<region>:<account>:waba/<id>), got ${renderValue(value)}${hint}`,
     scope,
   );
 }
 
 /** The id part shared by a WABA's AWS id and its ARN; undefined for tokens. */
-function wabaKeyOf(value: string): string | undefined {
+function knownWabaAccountId(value: string): string | undefined {
   return Token.isUnresolved(value) ? undefined : wabaAccountId(value);
 }
 
@@ -417,7 +417,7 @@ function removalPolicyValue(scope: Construct, policy: RemovalPolicy): string {
     case RemovalPolicy.DESTROY:
       return RemovalPolicyValue.DESTROY;
     default:
-      throw new FlowConfigError(`removalPolicy ${show(policy)} is not supported for a flow; use DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
+      throw new FlowConfigError(`removalPolicy ${renderValue(policy)} is not supported for a flow; use DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
   }
 }
 

@@ -15,7 +15,7 @@ import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthe
 import { Phase as EnginePhase, runStackOperation, StackResult } from '../../local/cloudformation/engine';
 import { LocalRuntime } from '../../local/lambda/runtime';
 import type { LocalEnvironment, Template } from '../../local/cloudformation/template';
-import { RESOURCE_TYPE } from '../../lib/private/contract';
+import { RESOURCE_TYPE } from '../../lib/shared/contract';
 import { HANDLER_BUNDLE, variantFiles, variantText } from '../support/context';
 import { writeDiyHandler } from '../support/diy-handler';
 import { Worker } from '../support/proc';

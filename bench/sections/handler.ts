@@ -10,7 +10,7 @@ import { LambdaContainer, LambdaFunctionConfig, ResponseServer, sendCustomResour
 import { customResourceFunctionCode, publishFileAssets, SynthesizedStack, synthesize } from '../../local/deploy/in-process-synth';
 import { CustomResourceView, describeStack } from '../../local/cloudformation/engine';
 import { HANDLER_MEMORY_MB } from '../../lib/provider';
-import { MAX_FLOW_JSON_BYTES, RESOURCE_TYPE } from '../../lib/private/contract';
+import { MAX_FLOW_JSON_BYTES, RESOURCE_TYPE } from '../../lib/shared/contract';
 import { HANDLER_BUNDLE, ROOT } from '../support/context';
 import type { SectionResult, Table } from '../support/report';
 import type { SectionContext } from '../support/section';

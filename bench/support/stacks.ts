@@ -20,7 +20,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
 import { FLOW_ACTIONS, handlerBundleDir, HANDLER_MEMORY_MB, HANDLER_TIMEOUT } from '../../lib/provider';
-import { Prop, RESOURCE_TYPE } from '../../lib/private/contract';
+import { Prop, RESOURCE_TYPE } from '../../lib/shared/contract';
 import type { LocalEnvironment } from '../../local/cloudformation/template';
 import { ACCOUNT, REGION, WABA } from './context';
 

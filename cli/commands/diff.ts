@@ -11,7 +11,8 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AssemblyFlows, InputError, readAssembly, show } from '../diff/assembly-flows';
+import { displayPath } from '../../lib/private/messages';
+import { AssemblyFlows, InputError, readAssembly } from '../diff/assembly-flows';
 import { renderHtml } from '../diff/html';
 import { buildReport, DiffReport, FlowReport } from '../diff/report';
 import { renderJson, renderMarkdown, renderText, ScreenImages } from '../diff/formats';
@@ -134,7 +135,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, text, 'utf8');
     } catch (e) {
-      io.stderr(`whatsapp-flow diff: cannot write --out ${show(file, io.cwd)}: ${(e as Error).message}\n`);
+      io.stderr(`whatsapp-flow diff: cannot write --out ${displayPath(file, io.cwd)}: ${(e as Error).message}\n`);
       return ExitCode.ERRORS;
     }
   } else {

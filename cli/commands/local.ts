@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AssemblyError, readCloudAssembly, SynthesizedStack } from '../../local/deploy/cloud-assembly';
 import { AppError, appOf, synthesizeApp } from '../../local/deploy/cdk-app';
-import { CommandNames, deployedFlows, deployStacks, destroyStacks, environment, LocalSetupError, printResult, show } from '../../local/deploy/operation';
+import { CommandNames, deployedFlows, deployStacks, destroyStacks, environment, LocalSetupError, printResult, relativePath } from '../../local/deploy/operation';
 import { BlockedFlow, simulationScope } from '../../local/deploy/simulation-scope';
 import { StateDir, StateError } from '../../local/deploy/state';
 import { TemplateError } from '../../local/cloudformation/template';
@@ -120,7 +120,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     // Nothing is written in a folder that is not a CDK app's, nor for a destroy with no state.
     if (args.action === 'deploy') appOf(io.cwd, args.app);
     if (args.action === 'destroy' && !fs.existsSync(state.dir)) {
-      printResult(io, { operation: 'destroy', results: [], notes: [`nothing is deployed from ${show(io, state.dir)}`], exitCode: 0, durationMs: 0 }, { json: args.json, state, commands: COMMANDS });
+      printResult(io, { operation: 'destroy', results: [], notes: [`nothing is deployed from ${relativePath(io, state.dir)}`], exitCode: 0, durationMs: 0 }, { json: args.json, state, commands: COMMANDS });
       return ExitCode.OK;
     }
     let unlock: (() => void) | undefined;
@@ -191,11 +191,11 @@ async function status(args: Args, state: StateDir, io: Io): Promise<number> {
   const flows = await deployedFlows(state);
   const stacks = Object.values(deployed.stacks).map((s) => ({ stack: s.stackName, status: s.status, updatedAt: s.updatedAt }));
   if (args.json) {
-    io.stdout(`${JSON.stringify({ stateDir: show(io, state.dir), stacks, flows }, undefined, 2)}\n`);
+    io.stdout(`${JSON.stringify({ stateDir: relativePath(io, state.dir), stacks, flows }, undefined, 2)}\n`);
     return ExitCode.OK;
   }
   if (stacks.length === 0) {
-    io.stdout(`nothing is deployed from ${show(io, state.dir)}; ${COMMANDS.deploy} deploys the app's flows\n`);
+    io.stdout(`nothing is deployed from ${relativePath(io, state.dir)}; ${COMMANDS.deploy} deploys the app's flows\n`);
     return ExitCode.OK;
   }
   for (const s of stacks) io.stdout(`${s.stack}: ${s.status} (${s.updatedAt})\n`);
@@ -218,8 +218,8 @@ function userError(e: unknown, state: StateDir, io: Io): CliUserError | undefine
   if (e instanceof CliUserError) return e;
   if (e instanceof AppError) return new CliUserError(e.message, e.fix);
   if (e instanceof AssemblyError) return new CliUserError(`the cloud assembly cannot be read: ${e.message}`, 'synthesize it again (npx cdk synth), or let whatsapp-flow local run the app');
-  if (e instanceof StateError) return new CliUserError(e.message, `wait for the other run, or delete ${show(io, state.dir)} to start again from an empty emulator`);
+  if (e instanceof StateError) return new CliUserError(e.message, `wait for the other run, or delete ${relativePath(io, state.dir)} to start again from an empty emulator`);
   if (e instanceof TemplateError) return new CliUserError(`a template cannot be deployed locally: ${e.message}`, 'check the template with npx cdk synth');
-  if (e instanceof LocalSetupError) return new CliUserError(e.message, `check that ${show(io, state.dir)} is writable`);
+  if (e instanceof LocalSetupError) return new CliUserError(e.message, `check that ${relativePath(io, state.dir)} is writable`);
   return undefined;
 }

@@ -15,7 +15,7 @@ import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { GetWhatsAppFlowCommand, SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { FLOW_CATEGORIES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/private/contract';
+import { FLOW_CATEGORIES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/shared/contract';
 import { FindingSeverity, FlowJsonValidator } from '../../lib/validator';
 import { downloadJson, listFlows, regionOfArn, serviceError, ServiceError, socialMessagingClient } from '../service-reader';
 import { MAX_STEM, slug } from '../slug';

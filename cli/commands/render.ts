@@ -10,10 +10,11 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { glob } from 'tinyglobby';
-import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
+import { MAX_FLOW_JSON_BYTES } from '../../lib/shared/contract';
 import { DEFAULT_MANIFEST_FILE, checkFlowManifest } from '../../lib/private/flow-manifest';
-import { JsonTextError } from '../../lib/private/json-text';
-import { InputError, readAssembly, readContent, show } from '../diff/assembly-flows';
+import { JsonTextError } from '../../lib/validator/private/json-scanner';
+import { displayPath } from '../../lib/private/messages';
+import { InputError, readAssembly, readContent } from '../diff/assembly-flows';
 import { slug } from '../slug';
 import { Chromium, elementPngs, findChromium, noChromiumMessage } from '../render/chromium';
 import { esc } from '../render/html';
@@ -120,7 +121,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   try {
     await fs.mkdir(outDir, { recursive: true });
   } catch (e) {
-    io.stderr(`whatsapp-flow render: cannot create --out ${show(outDir, io.cwd)}: ${(e as Error).message}\n`);
+    io.stderr(`whatsapp-flow render: cannot create --out ${displayPath(outDir, io.cwd)}: ${(e as Error).message}\n`);
     return ExitCode.ERRORS;
   }
   const taken = new Set<string>(['index']);
@@ -145,7 +146,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   if (written.length > 1) await fs.writeFile(path.join(outDir, 'index.html'), indexPage(written, outDir), 'utf8');
 
-  const lines = written.map((w) => `${show(w.file, io.cwd)}  ${w.title} (${w.screens} screen${w.screens === 1 ? '' : 's'}, from ${w.origin})`);
+  const lines = written.map((w) => `${displayPath(w.file, io.cwd)}  ${w.title} (${w.screens} screen${w.screens === 1 ? '' : 's'}, from ${w.origin})`);
   if (chromium && written.length > 0) {
     const browser = await Chromium.launch(chromium);
     try {
@@ -154,7 +155,7 @@ export async function run(args: string[], io: Io): Promise<number> {
         const stem = w.file.slice(0, -'.html'.length);
         const shots = await elementPngs(tab, w.file, '.screen, .map');
         for (const shot of shots) await fs.writeFile(`${stem}.${shot.screen ? safe(shot.screen) : 'map'}.png`, shot.png);
-        lines.push(`${show(stem, io.cwd)}.*.png  ${shots.length} PNG${shots.length === 1 ? '' : 's'}`);
+        lines.push(`${displayPath(stem, io.cwd)}.*.png  ${shots.length} PNG${shots.length === 1 ? '' : 's'}`);
       }
     } finally {
       await browser.close();
@@ -187,17 +188,17 @@ async function sourcesOf(input: string, cwd: string, notes: string[]): Promise<S
 }
 
 function fileSource(full: string, cwd: string, title?: string, publish = false): Source {
-  const origin = show(full, cwd);
+  const origin = displayPath(full, cwd);
   return { title: title ?? path.basename(full), name: title ?? path.basename(full, '.json'), origin, publish, read: () => readText(full, origin) };
 }
 
 async function manifestSources(directory: string, manifestPath: string, cwd: string): Promise<Source[]> {
-  const raw = await readText(manifestPath, show(manifestPath, cwd));
+  const raw = await readText(manifestPath, displayPath(manifestPath, cwd));
   let manifest;
   try {
     manifest = checkFlowManifest(directory, manifestPath, raw, { cwd });
   } catch (e) {
-    if (e instanceof JsonTextError) throw new InputError(show(manifestPath, cwd), e.message);
+    if (e instanceof JsonTextError) throw new InputError(displayPath(manifestPath, cwd), e.message);
     throw e;
   }
   return manifest.entries

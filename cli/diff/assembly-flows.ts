@@ -8,7 +8,8 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { Prop, RESOURCE_TYPE } from '../../lib/private/contract';
+import { displayPath } from '../../lib/private/messages';
+import { Prop, RESOURCE_TYPE } from '../../lib/shared/contract';
 
 /**
  * The metadata entry in which `WhatsAppFlow` records its content's file (relative to where cdk ran,
@@ -114,7 +115,7 @@ interface AssetManifest {
 /** Reads every flow of the assembly in `dir`. */
 export async function readAssembly(dir: string, cwd: string): Promise<AssemblyFlows> {
   const root = path.resolve(cwd, dir);
-  const label = (p: string) => show(p, cwd);
+  const label = (p: string) => displayPath(p, cwd);
   let stat;
   try {
     stat = await fs.stat(root);
@@ -419,10 +420,4 @@ function describe(e: unknown): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A path as the user sees it: relative to the current directory when inside it. */
-export function show(p: string, cwd: string): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

@@ -13,7 +13,7 @@
  * by the titles of the options added, removed and changed. Values are never shown in full: long
  * text and base64 images only by their size.
  */
-import { canonicalJson } from '../../lib/private/json-text';
+import { canonicalJson } from '../../lib/shared/canonical-json';
 
 export type EntryKind = 'added' | 'removed' | 'changed' | 'moved' | 'info';
 

@@ -16,11 +16,11 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { MAX_FLOW_JSON_BYTES, parsePhysicalId } from '../../lib/private/contract';
-import { wabaAccountId } from '../../lib/private/holders';
-import { canonicalTextSha256 } from '../../lib/private/json-text';
+import { MAX_FLOW_JSON_BYTES, parsePhysicalId, wabaAccountId } from '../../lib/shared/contract';
+import { canonicalTextSha256 } from '../../lib/shared/canonical-json';
 import { StateDir, StateError } from '../../local/deploy/state';
-import { FlowDecl, InputError, readAssembly, readContent, show } from './assembly-flows';
+import { displayPath } from '../../lib/private/messages';
+import { FlowDecl, InputError, readAssembly, readContent } from './assembly-flows';
 import { ContentDiff, diffContent } from './content';
 import { formatBytes } from './report';
 import { downloadJson, FlowSummary, listFlows, regionOfArn, ServiceError, socialMessagingClient } from '../service-reader';
@@ -149,7 +149,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.writeFile(file, text, 'utf8');
     } catch (e) {
-      io.stderr(`whatsapp-flow diff --live: cannot write --out ${show(file, io.cwd)}: ${(e as Error).message}\n`);
+      io.stderr(`whatsapp-flow diff --live: cannot write --out ${displayPath(file, io.cwd)}: ${(e as Error).message}\n`);
       return ExitCode.ERRORS;
     }
   } else {

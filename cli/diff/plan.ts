@@ -8,9 +8,8 @@
  * flow published by an earlier deploy and then set back to `publish: false` is still published;
  * the wording says so where it matters. Pure: no I/O.
  */
-import { RemovalPolicyValue } from '../../lib/private/contract';
-import { wabaAccountId as wabaKey } from '../../lib/private/holders';
-import { canonicalJson } from '../../lib/private/json-text';
+import { RemovalPolicyValue, wabaAccountId } from '../../lib/shared/contract';
+import { canonicalJson } from '../../lib/shared/canonical-json';
 import { FlowDecl, Value } from './assembly-flows';
 
 export const Action = {
@@ -259,7 +258,7 @@ function retained(deletionPolicy: string, removalPolicy: string): boolean {
 
 /** Whether two WabaIds name the same WABA: true, false, or by the written values when not literal. */
 function sameWaba(a: Value, b: Value): boolean {
-  if (a.literal !== undefined && b.literal !== undefined) return wabaKey(a.literal) === wabaKey(b.literal);
+  if (a.literal !== undefined && b.literal !== undefined) return wabaAccountId(a.literal) === wabaAccountId(b.literal);
   return same(a, b);
 }
 

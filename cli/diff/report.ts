@@ -3,7 +3,7 @@
  * compares changed content screen by screen and validates the new versions.
  */
 import { FindingSeverity, FlowJsonFinding, FlowJsonValidator } from '../../lib/validator';
-import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
+import { MAX_FLOW_JSON_BYTES } from '../../lib/shared/contract';
 import { Action, FlowPlan, planFlow } from './plan';
 import { AssemblyFlows, checkContent, ContentRef, FlowDecl, readContent } from './assembly-flows';
 import { ContentDiff, diffContent } from './content';

@@ -14,16 +14,3 @@ export class FlowConfigError extends Error {
     if (scope) Object.defineProperty(this, 'constructPath', { value: scope.node.path, enumerable: true });
   }
 }
-
-/** Renders a value for an error message: quoted strings, short, never a whole document. */
-export function show(value: unknown, max = 80): string {
-  // A prop left out by a JavaScript caller: no message shows the word "undefined".
-  if (value === undefined) return 'nothing';
-  let text: string;
-  try {
-    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}

@@ -5,11 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FLOW_CATEGORIES } from './contract';
-import { show } from './errors';
-import { parseJsonText } from './json-text';
+import { FLOW_CATEGORIES } from '../shared/contract';
+import { displayPath, renderValue } from './messages';
 import { renderPath, Seg } from '../validator/private/context';
-import { lineColumns, locatePaths } from '../validator/private/json-scan';
+import { lineColumns, locatePaths, parseJsonText } from '../validator/private/json-scanner';
 
 /** The manifest's file name when none is given. */
 export const DEFAULT_MANIFEST_FILE = 'whatsapp-flows.json';
@@ -130,7 +129,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
   const problems: Problem[] = [];
   const warnings: Array<{ id: string; path: Seg[]; message: string }> = [];
   for (const dup of duplicateKeys(text)) {
-    problems.push({ path: dup.path, offset: dup.offset, message: `key ${show(dup.path[dup.path.length - 1])} appears twice in the same object (JSON keeps only the last one); remove or rename one of them` });
+    problems.push({ path: dup.path, offset: dup.offset, message: `key ${renderValue(dup.path[dup.path.length - 1])} appears twice in the same object (JSON keeps only the last one); remove or rename one of them` });
   }
 
   const entries: ManifestEntry[] = [];
@@ -143,19 +142,19 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
   } else {
     for (const k of Object.keys(doc)) {
       if (!(TOP_FIELDS as readonly string[]).includes(k)) {
-        problems.push({ path: [k], message: `unknown key ${show(k)}; the manifest's keys are ${TOP_FIELDS.join(', ')}${hint(k, TOP_FIELDS)}` });
+        problems.push({ path: [k], message: `unknown key ${renderValue(k)}; the manifest's keys are ${TOP_FIELDS.join(', ')}${hint(k, TOP_FIELDS)}` });
       }
     }
     if (doc.comment !== undefined && typeof doc.comment !== 'string') {
-      problems.push({ path: ['comment'], message: `comment must be a string, got ${show(doc.comment)}` });
+      problems.push({ path: ['comment'], message: `comment must be a string, got ${renderValue(doc.comment)}` });
     }
     if (doc.ignore !== undefined) {
       if (!Array.isArray(doc.ignore)) {
-        problems.push({ path: ['ignore'], message: `ignore must be a list of file paths, got ${show(doc.ignore)}; for example "ignore": ["drafts/"]` });
+        problems.push({ path: ['ignore'], message: `ignore must be a list of file paths, got ${renderValue(doc.ignore)}; for example "ignore": ["drafts/"]` });
       } else {
         doc.ignore.forEach((v: unknown, i: number) => {
           const bad = typeof v === 'string' ? relativePathProblem(v) : 'must be a string';
-          if (bad) problems.push({ path: ['ignore', i], message: `${bad}, got ${show(v)}; give a path relative to the directory, with a final / for a folder` });
+          if (bad) problems.push({ path: ['ignore', i], message: `${bad}, got ${renderValue(v)}; give a path relative to the directory, with a final / for a folder` });
           else ignore.push(v as string);
         });
       }
@@ -180,7 +179,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
             warnings.push({
               id: 'DirectorySharedFile',
               path: ['flows', key, 'file'],
-              message: `flows.${key}.file and flows.${first}.file are both ${show(read.file)}: two flows with the same content; if that is not meant, point ${key} at its own file`,
+              message: `flows.${key}.file and flows.${first}.file are both ${renderValue(read.file)}: two flows with the same content; if that is not meant, point ${key} at its own file`,
             });
           } else {
             usedFiles.set(read.file, key);
@@ -190,7 +189,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
         if (name !== undefined) {
           const taken = names.get(name);
           if (taken !== undefined) {
-            problems.push({ path: ['flows', key, 'flowName'], message: `flowName ${show(name)} is already the name of flows.${taken}; flow names are unique in a WABA: rename one of them` });
+            problems.push({ path: ['flows', key, 'flowName'], message: `flowName ${renderValue(name)} is already the name of flows.${taken}; flow names are unique in a WABA: rename one of them` });
           } else {
             names.set(name, key);
             const other = folded.get(name.toLowerCase());
@@ -198,7 +197,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
               warnings.push({
                 id: 'DirectoryNameCase',
                 path: ['flows', key, 'flowName'],
-                message: `flows.${key}.flowName ${show(name)} differs from flows.${other}.flowName only in case; the service may count them as the same name: make them differ by more than case`,
+                message: `flows.${key}.flowName ${renderValue(name)} differs from flows.${other}.flowName only in case; the service may count them as the same name: make them differ by more than case`,
               });
             } else {
               folded.set(name.toLowerCase(), key);
@@ -216,7 +215,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
     if (ignore.some((p) => (p.endsWith('/') ? file.startsWith(p) : file === p))) continue;
     problems.push({
       path: ['flows'],
-      message: `${show(file)} is a JSON file of the directory that no entry uses: a file without an entry deploys nothing (and a removed entry deprecates its flow); add an entry with "file": ${show(file)}, delete the file, or list it under "ignore"`,
+      message: `${renderValue(file)} is a JSON file of the directory that no entry uses: a file without an entry deploys nothing (and a removed entry deprecates its flow); add an entry with "file": ${renderValue(file)}, delete the file, or list it under "ignore"`,
     });
   }
 
@@ -257,17 +256,17 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   if (!KEY_PATTERN.test(key)) {
     problems.push({
       path: ['flows', key],
-      message: `key ${show(key)} must be 1-64 letters, digits, - or _, starting with a letter or digit; it becomes the flow's construct id and logical id, ` +
+      message: `key ${renderValue(key)} must be 1-64 letters, digits, - or _, starting with a letter or digit; it becomes the flow's construct id and logical id, ` +
         'so choose it once (for example "signup") and keep it: changing a key replaces the flow',
     });
   }
   if (!isObject(value)) {
-    problems.push({ path: at(), message: `an entry must be an object, got ${show(value)}; write { "file": "${key}.json", "flowName": "…", "categories": ["OTHER"] }` });
+    problems.push({ path: at(), message: `an entry must be an object, got ${renderValue(value)}; write { "file": "${key}.json", "flowName": "…", "categories": ["OTHER"] }` });
     return {};
   }
   for (const k of Object.keys(value)) {
     if (!(ENTRY_FIELDS as readonly string[]).includes(k)) {
-      problems.push({ path: at(k), message: `unknown key ${show(k)}; an entry's keys are ${ENTRY_FIELDS.join(', ')}${hint(k, ENTRY_FIELDS)}` });
+      problems.push({ path: at(k), message: `unknown key ${renderValue(k)}; an entry's keys are ${ENTRY_FIELDS.join(', ')}${hint(k, ENTRY_FIELDS)}` });
     }
   }
 
@@ -277,13 +276,13 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   if (name === undefined) {
     if (!('name' in value)) problems.push({ path: at(), message: 'flowName is missing; add "flowName": "<the flow\'s name in WhatsApp Manager>" (1-200 characters, unique in the WABA)' });
   } else if (typeof name !== 'string') {
-    problems.push({ path: at('flowName'), message: `flowName must be a string, got ${show(name)}; quote it` });
+    problems.push({ path: at('flowName'), message: `flowName must be a string, got ${renderValue(name)}; quote it` });
   } else {
     const length = [...name].length;
     if (length < 1 || length > 200) {
-      problems.push({ path: at('flowName'), message: `flowName must be 1-200 characters, got ${length}${length ? ` (${show(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}` });
+      problems.push({ path: at('flowName'), message: `flowName must be 1-200 characters, got ${length}${length ? ` (${renderValue(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}` });
     } else if (name.trim() !== name) {
-      problems.push({ path: at('flowName'), message: `flowName must not start or end with white space, got ${show(name)}; trim it` });
+      problems.push({ path: at('flowName'), message: `flowName must not start or end with white space, got ${renderValue(name)}; trim it` });
     } else {
       validName = name;
     }
@@ -297,7 +296,7 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   } else if (!Array.isArray(categories) || categories.length < 1 || categories.length > 9) {
     problems.push({
       path: at('categories'),
-      message: `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : show(categories)}; for example ["SIGN_UP"]`,
+      message: `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : renderValue(categories)}; for example ["SIGN_UP"]`,
     });
   } else {
     const seen = new Set<string>();
@@ -306,7 +305,7 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
         const guess = typeof c === 'string' ? known.find((k) => k === c.trim().toUpperCase().replace(/[\s-]+/g, '_')) : undefined;
         problems.push({
           path: at('categories', i),
-          message: `${show(c)} is not a flow category; ${guess ? `write ${show(guess)}` : `use one of ${known.join(', ')}`}`,
+          message: `${renderValue(c)} is not a flow category; ${guess ? `write ${renderValue(guess)}` : `use one of ${known.join(', ')}`}`,
         });
       } else if (seen.has(c)) {
         problems.push({ path: at('categories', i), message: `categories lists ${c} twice; list each category once` });
@@ -320,15 +319,15 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   for (const field of ['publish', 'preview', 'adoptExisting'] as const) {
     const v = value[field];
     if (v !== undefined && typeof v !== 'boolean') {
-      problems.push({ path: at(field), message: `${field} must be true or false, got ${show(v)}${typeof v === 'string' ? '; remove the quotes' : ''}` });
+      problems.push({ path: at(field), message: `${field} must be true or false, got ${renderValue(v)}${typeof v === 'string' ? '; remove the quotes' : ''}` });
     }
   }
   const skip = value.skipValidation;
   if (skip !== undefined && (typeof skip !== 'string' || skip.trim() === '')) {
-    problems.push({ path: at('skipValidation'), message: `skipValidation must be the reason the content is not checked, got ${show(skip)}; for example "skipValidation": "uses a component the validator does not know yet"` });
+    problems.push({ path: at('skipValidation'), message: `skipValidation must be the reason the content is not checked, got ${renderValue(skip)}; for example "skipValidation": "uses a component the validator does not know yet"` });
   }
   if (value.comment !== undefined && typeof value.comment !== 'string') {
-    problems.push({ path: at('comment'), message: `comment must be a string, got ${show(value.comment)}` });
+    problems.push({ path: at('comment'), message: `comment must be a string, got ${renderValue(value.comment)}` });
   }
 
   // file
@@ -338,7 +337,7 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   if (file !== undefined) {
     const bad = typeof file === 'string' ? relativePathProblem(file) : 'must be a string';
     if (bad) {
-      problems.push({ path: at('file'), message: `file ${bad}, got ${show(file)}; give the Flow JSON file's path relative to ${display(directory)}, such as "${key}.json"` });
+      problems.push({ path: at('file'), message: `file ${bad}, got ${renderValue(file)}; give the Flow JSON file's path relative to ${display(directory)}, such as "${key}.json"` });
     } else {
       relative = normalizeRelative(file as string);
       const full = path.join(directory, relative);
@@ -410,7 +409,7 @@ function fileProblem(full: string): string | undefined {
   }
   if (!names.includes(base)) {
     const actual = names.find((n) => n.toLowerCase() === base.toLowerCase());
-    if (actual) return `is spelled ${show(actual)} on disk; write the name with the same case, or it is not found on a case-sensitive file system`;
+    if (actual) return `is spelled ${renderValue(actual)} on disk; write the name with the same case, or it is not found on a case-sensitive file system`;
   }
   return undefined;
 }
@@ -498,14 +497,14 @@ function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
-  return show(v);
+  return renderValue(v);
 }
 
 /** "; did you mean …" for a misspelt or mistaken field name. */
 function hint(k: string, fields: readonly string[]): string {
-  if (Object.prototype.hasOwnProperty.call(FIELD_HINTS, k)) return ` (for ${show(k)} use ${FIELD_HINTS[k]})`;
+  if (Object.prototype.hasOwnProperty.call(FIELD_HINTS, k)) return ` (for ${renderValue(k)} use ${FIELD_HINTS[k]})`;
   const close = fields.find((f) => distance(f.toLowerCase(), k.toLowerCase()) <= 2);
-  return close ? ` (did you mean ${show(close)}?)` : '';
+  return close ? ` (did you mean ${renderValue(close)}?)` : '';
 }
 
 function distance(a: string, b: string): number {
@@ -520,10 +519,4 @@ function distance(a: string, b: string): number {
     }
   }
   return d[b.length];
-}
-
-/** A path as the user knows it: relative to the current directory when inside it. */
-export function displayPath(p: string, cwd = process.cwd()): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }

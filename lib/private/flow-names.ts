@@ -6,8 +6,9 @@
  */
 import { Annotations, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { FlowConfigError, show } from './errors';
-import { wabaAccountId } from './holders';
+import { FlowConfigError } from './errors';
+import { renderValue } from './messages';
+import { wabaAccountId } from '../shared/contract';
 
 /** Construct id of the registry under the app's root. Frozen. */
 const REGISTRY_ID = 'WhatsAppFlowNames.6f1c2d0e';
@@ -27,7 +28,7 @@ export function claimFlowName(scope: IConstruct, wabaId: string, flowName: strin
   const other = registry.exact.get(key);
   if (other !== undefined) {
     throw new FlowConfigError(
-      `flowName ${show(flowName)} is already declared for WABA ${show(wabaId)} by ${other}; a name belongs to one flow of a WABA, so two constructs would claim the same flow: ` +
+      `flowName ${renderValue(flowName)} is already declared for WABA ${renderValue(wabaId)} by ${other}; a name belongs to one flow of a WABA, so two constructs would claim the same flow: ` +
         'rename one of them (to hand a flow over to another construct, remove the old one and set adoptExisting on the new one)',
       scope,
     );
@@ -37,7 +38,7 @@ export function claimFlowName(scope: IConstruct, wabaId: string, flowName: strin
   if (similar !== undefined) {
     Annotations.of(scope).addWarningV2(
       'whatsapp-flow-cdk:SimilarFlowName',
-      `flowName ${show(flowName)} differs only in case from ${show(similar.flowName)} (${similar.path}) in the same WABA; if the service compares names without case, the second one to be created fails: make the names differ by more than case`,
+      `flowName ${renderValue(flowName)} differs only in case from ${renderValue(similar.flowName)} (${similar.path}) in the same WABA; if the service compares names without case, the second one to be created fails: make the names differ by more than case`,
     );
   }
   registry.exact.set(key, scope.node.path);

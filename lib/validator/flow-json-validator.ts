@@ -1,7 +1,7 @@
 import { FindingSeverity, FlowJsonFinding, FlowJsonValidationOptions } from './finding';
 import { RawFinding, renderPath, renderValue } from './private/context';
 import { validateDocument } from './private/document';
-import { findSyntaxError, lineColumns, locatePaths } from './private/json-scan';
+import { findSyntaxError, lineColumns, locatePaths } from './private/json-scanner';
 
 /**
  * Checks Flow JSON documents offline against Meta's Flow JSON rules and the restrictions of AWS

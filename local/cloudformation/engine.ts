@@ -58,7 +58,7 @@
 import { createHash, randomBytes, randomUUID } from 'crypto';
 import * as path from 'path';
 import type { CustomResourceEvent, LambdaFunctionConfig } from '../lambda/host';
-import { Attr, RESOURCE_TYPE } from '../../lib/private/contract';
+import { Attr, FLOW_ID_PATTERN, RESOURCE_TYPE } from '../../lib/shared/contract';
 import { credentialsFor, IAM_TYPES, IamPart, iamPartOf, rolePolicies } from './stack-iam';
 import type { Delivery, EventEnd, EventHandle, EventOutcome, EventStatus, LocalRuntime, RuntimeRecord } from '../lambda/runtime';
 import type { DeployedResource, DeployedStack } from '../deploy/state';
@@ -372,7 +372,7 @@ export function standInArn(env: LocalEnvironment, type: string, logicalId: strin
 }
 
 function isFlowId(id: string | undefined): id is string {
-  return typeof id === 'string' && /^[0-9]{1,100}$/.test(id);
+  return typeof id === 'string' && FLOW_ID_PATTERN.test(id);
 }
 
 function retainedOnDelete(policy: string | undefined): boolean {

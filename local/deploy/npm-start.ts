@@ -21,7 +21,7 @@ import * as path from 'path';
 import { loadAppBuilder, SynthError, synthesize } from './in-process-synth';
 import { ensureHandlerBundle } from './handler-bundle';
 import { Io, processIo } from '../../cli/io';
-import { CommandNames, deployStacks, destroyStacks, LocalSetupError, printResult, show } from './operation';
+import { CommandNames, deployStacks, destroyStacks, LocalSetupError, printResult, relativePath } from './operation';
 import { StateDir, StateError } from './state';
 import { TemplateError } from '../cloudformation/template';
 
@@ -132,7 +132,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return 2;
     }
     const detail = e instanceof Error ? e.stack ?? `${e.name}: ${e.message}` : String(e);
-    io.stderr(`local-deploy: internal error (a bug in the local deploy; the state in ${show(io, state.dir)} is as the last completed step left it): ${detail}\n`);
+    io.stderr(`local-deploy: internal error (a bug in the local deploy; the state in ${relativePath(io, state.dir)} is as the last completed step left it): ${detail}\n`);
     return 3;
   } finally {
     unlock?.();
@@ -152,7 +152,7 @@ async function deploy(args: Args, state: StateDir, io: Io): Promise<number> {
     if (m.level !== 'info') io.stderr(`[${m.level}] ${m.text}\n`);
   }
   if (synth.messages.some((m) => m.level === 'error')) throw new SynthError('the app has errors (see above)');
-  if (synth.stacks.length === 0) throw new SynthError(`${show(io, appPath)} defines no stack`);
+  if (synth.stacks.length === 0) throw new SynthError(`${relativePath(io, appPath)} defines no stack`);
 
   const result = await deployStacks(synth.stacks, state, { io, commands: COMMANDS, concurrency: args.concurrency, verbose: args.verbose });
   printResult(io, result, { json: args.json, state, commands: COMMANDS });

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Io } from '../../cli/io';
 import { FlowEmulator } from '../emulator';
-import { RESOURCE_TYPE } from '../../lib/private/contract';
+import { parsePhysicalId, RESOURCE_TYPE } from '../../lib/shared/contract';
 import { customResourceFunctionCode, publishFileAssets, SynthesizedStack } from './cloud-assembly';
 import { Row, runStackOperation, StackResult } from '../cloudformation/engine';
 import { summary, table } from './result-table';
@@ -65,7 +65,7 @@ export async function deployStacks(stacks: SynthesizedStack[], state: StateDir, 
   const deployed = state.read();
   const emulatorExisted = fs.existsSync(state.emulatorFile);
   if (!emulatorExisted && Object.keys(deployed.stacks).length > 0) {
-    io.stderr(`warning: ${show(io, state.emulatorFile)} is missing: the flows recorded in ${show(io, state.deployedFile)} are gone from the emulator (deploys will recreate changed ones)\n`);
+    io.stderr(`warning: ${relativePath(io, state.emulatorFile)} is missing: the flows recorded in ${relativePath(io, state.deployedFile)} are gone from the emulator (deploys will recreate changed ones)\n`);
   }
   const emulator = await startEmulator(state);
   const runtime = await startRuntime(emulator, state, options);
@@ -116,7 +116,7 @@ export async function destroyStacks(state: StateDir, options: OperationOptions):
   const names = Object.keys(deployed.stacks).reverse();
   if (names.length === 0) {
     state.clear();
-    return { operation: 'destroy', results: [], notes: [`nothing is deployed from ${show(io, state.dir)}; its local state is cleared`], exitCode: 0, durationMs: Date.now() - started };
+    return { operation: 'destroy', results: [], notes: [`nothing is deployed from ${relativePath(io, state.dir)}; its local state is cleared`], exitCode: 0, durationMs: Date.now() - started };
   }
   const emulator = await startEmulator(state);
   const runtime = await startRuntime(emulator, state, options);
@@ -146,7 +146,7 @@ export async function destroyStacks(state: StateDir, options: OperationOptions):
   const notes: string[] = [];
   if (!failed) {
     state.clear();
-    notes.push(`local state cleared (${show(io, state.dir)}): the next ${options.commands.deploy} begins with an empty emulator`);
+    notes.push(`local state cleared (${relativePath(io, state.dir)}): the next ${options.commands.deploy} begins with an empty emulator`);
   }
   return { operation: 'destroy', results, notes, exitCode: failed ? 1 : 0, durationMs: Date.now() - started };
 }
@@ -173,9 +173,9 @@ export function printResult(io: Io, r: OperationResult, options: { json: boolean
     for (const p of x.problems) io.stderr(`warning: ${p}\n`);
   }
   for (const n of r.notes) io.stdout(`${n}\n`);
-  if (r.results.some((x) => x.failure !== undefined)) io.stderr(`the provider's log lines are in ${show(io, options.state.logFile)}\n`);
+  if (r.results.some((x) => x.failure !== undefined)) io.stderr(`the provider's log lines are in ${relativePath(io, options.state.logFile)}\n`);
   if (r.operation === 'deploy' && r.exitCode === 0) {
-    io.stdout(`done in ${(r.durationMs / 1000).toFixed(1)} s; state in ${show(io, options.state.dir)}; ${options.commands.destroy} removes everything\n`);
+    io.stdout(`done in ${(r.durationMs / 1000).toFixed(1)} s; state in ${relativePath(io, options.state.dir)}; ${options.commands.destroy} removes everything\n`);
   }
 }
 
@@ -196,7 +196,7 @@ export async function deployedFlows(state: StateDir): Promise<Array<{ stack: str
     Object.entries(s.resources)
       .filter(([, r]) => r.type === RESOURCE_TYPE)
       .map(([logicalId, r]) => {
-        const flowId = r.physicalId.replace(/^adopted:/, '');
+        const flowId = parsePhysicalId(r.physicalId)?.flowId ?? r.physicalId;
         return { stack: s.stackName, logicalId, flowName: String(r.properties.FlowName ?? '-'), flowId, status: live.get(flowId) ?? 'gone from the emulator' };
       }),
   );
@@ -255,6 +255,6 @@ function withStack(state: DeployedState, name: string, stack: DeployedStack | un
 }
 
 /** A path as the user gave it: relative to the current directory. */
-export function show(io: Io, p: string): string {
+export function relativePath(io: Io, p: string): string {
   return path.relative(io.cwd, p) || '.';
 }

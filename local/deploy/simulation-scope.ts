@@ -9,7 +9,7 @@
  * flow that is blocked itself. So is every flow of a function whose handler, runtime, memory,
  * timeout or environment needs such a value.
  */
-import { RESOURCE_TYPE } from '../../lib/private/contract';
+import { RESOURCE_TYPE } from '../../lib/shared/contract';
 import { IAM_TYPES } from '../cloudformation/stack-iam';
 import { activeResources, LocalEnvironment, Template, TemplateError } from '../cloudformation/template';
 

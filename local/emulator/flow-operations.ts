@@ -39,7 +39,7 @@ interface Download {
 
 type Output = Record<string, unknown> | undefined;
 
-export class FlowService {
+export class FlowOperations {
   private readonly downloads = new Map<string, Download>();
 
   constructor(

@@ -13,7 +13,7 @@
 import { randomUUID } from 'crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import type { AddressInfo, Socket } from 'net';
-import { DEFAULT_BEHAVIOUR, FlowService, ResolvedBehaviour } from './flow-operations';
+import { DEFAULT_BEHAVIOUR, FlowOperations, ResolvedBehaviour } from './flow-operations';
 import { digest, findOperation, normalizeWabaId, readMembers, ServiceError, statusOf, validationError } from './model';
 import { arnParts, Caller, callerOf, IamGrant, IdentityPolicies, IdentityPolicyOptions } from './iam';
 import { decodeAwsChunked, isAwsChunked, parseObjectPath, sendS3Error } from './s3';
@@ -108,7 +108,7 @@ export class FlowEmulator {
   private readonly sockets = new Set<Socket>();
   private readonly waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
   private readonly store: Store;
-  private readonly service: FlowService;
+  private readonly flowOperations: FlowOperations;
   private readonly stateFile?: string;
   private behaviour: ResolvedBehaviour;
   private log: CallRecord[] = [];
@@ -136,7 +136,7 @@ export class FlowEmulator {
     this.setAllowedWabas(options.allowedWabas);
     this.setKnownWabas(options.knownWabas);
     this.store = Store.load(options.stateFile, options.idSeed === undefined ? undefined : String(options.idSeed));
-    this.service = new FlowService(this.store, () => this.behaviour, () => this.now(), () => this.endpoint);
+    this.flowOperations = new FlowOperations(this.store, () => this.behaviour, () => this.now(), () => this.endpoint);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         if (!res.headersSent && !res.destroyed) {
@@ -330,7 +330,7 @@ export class FlowEmulator {
       : Buffer.isBuffer(input.json) ? Buffer.from(input.json)
         : typeof input.json === 'string' ? Buffer.from(input.json, 'utf8')
           : Buffer.from(JSON.stringify(input.json), 'utf8');
-    const checked = this.service.check(json);
+    const checked = this.flowOperations.check(json);
     const flow: StoredFlow = {
       seq: this.store.nextSeq(),
       wabaId,
@@ -476,7 +476,7 @@ export class FlowEmulator {
       this.authorize(spec.operation, read.input.id!, wabaId, callerOf(req, url));
       this.store.caller = callerOf(req, url)?.accessKeyId;
       try {
-        output = this.service.execute(spec.operation, wabaId, read.input);
+        output = this.flowOperations.execute(spec.operation, wabaId, read.input);
       } finally {
         this.store.caller = undefined;
       }
@@ -523,7 +523,7 @@ export class FlowEmulator {
   }
 
   private async handleDownload(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
-    const found = this.service.download(token);
+    const found = this.flowOperations.download(token);
     const call = this.record('Download', found.flowId !== undefined ? { flowId: found.flowId } : {});
     await this.delay();
     if (this.closing) return void res.destroy();

@@ -143,7 +143,8 @@ function length(s: string): number {
   return Array.from(s).length;
 }
 
-function show(v: unknown): string {
+/** A value as the service quotes it in a constraint message: as written, cut at 100 characters. */
+function constraintValue(v: unknown): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
   return s.length > 100 ? `${s.slice(0, 100)}…` : s;
 }
@@ -173,7 +174,7 @@ export function readMembers(
   const problems: string[] = [];
   const fromQuery = spec.location === 'query';
   const fail = (name: string, value: unknown, constraint: string) =>
-    problems.push(`Value ${value === undefined || value === null ? 'null' : `'${show(value)}'`} at '${name}' failed to satisfy constraint: ${constraint}`);
+    problems.push(`Value ${value === undefined || value === null ? 'null' : `'${constraintValue(value)}'`} at '${name}' failed to satisfy constraint: ${constraint}`);
 
   for (const m of spec.members) {
     const raw = source[m.name];

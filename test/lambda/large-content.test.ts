@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { FlowJson } from '../../lib';
-import { MAX_FLOW_JSON_BYTES } from '../../lib/private/contract';
+import { MAX_FLOW_JSON_BYTES } from '../../lib/shared/contract';
 import { propsFor, validFlow, useHarness } from '../support/cfn';
 import { corpusFile, corpusFileNames, corpusTest, largeImageFlow } from '../support/documents';
 

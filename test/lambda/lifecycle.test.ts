@@ -6,7 +6,7 @@
  */
 import { createHash } from 'crypto';
 import { FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
-import { CREATE_FAILED_PHYSICAL_ID } from '../../lib/private/contract';
+import { CREATE_FAILED_PHYSICAL_ID } from '../../lib/shared/contract';
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import { Handler, OTHER_WABA, propsFor, unpublishableFlow, validFlow, WABA, useHarness } from '../support/cfn';
 

@@ -21,8 +21,8 @@ import { LocalRuntime } from '../../local/lambda/runtime';
 import type { DeployedStack } from '../../local/deploy/state';
 import type { LocalEnvironment, Template } from '../../local/cloudformation/template';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
-import { parsePhysicalId } from '../../lib/private/contract';
-import { canonicalTextSha256 } from '../../lib/private/json-text';
+import { parsePhysicalId } from '../../lib/shared/contract';
+import { canonicalTextSha256 } from '../../lib/shared/canonical-json';
 
 /** The handlers' clocks run this much faster than real time (their waits of 30 s take 3 s). */
 export const CLOCK_RATE = Number(process.env.HISTORY_CLOCK_RATE ?? 10);

@@ -2,7 +2,7 @@
  * The document and its screens (rules §1, §2): top-level fields, versions, screens, and the
  * collection of every screen's components for the later checks.
  */
-import { MAX_FLOW_JSON_BYTES } from '../../private/contract';
+import { MAX_FLOW_JSON_BYTES } from '../../shared/contract';
 import { ACTIONS, COMPONENTS, ComponentSpec, LAYOUT_KEYS, LAYOUT_TYPES, SCREEN_KEYS, TOP_LEVEL_KEYS, propsOf } from './catalogue';
 import { checkScreenComponents, checkFlowComponentLimits } from './components';
 import { Ctx, Obj, Path, RawFinding, has, isObject, jsonType, q, plural } from './context';

@@ -16,6 +16,7 @@
  * other way round).
  */
 import { createHash } from 'crypto';
+import { wabaAccountId } from './contract';
 
 /** Environment variable of the provider function holding the map. */
 export const HOLDERS_ENV = 'WHATSAPP_FLOW_HOLDERS';
@@ -23,7 +24,7 @@ export const HOLDERS_ENV = 'WHATSAPP_FLOW_HOLDERS';
 /** Bytes the packed map may take before base64 (about 3.5 KB of environment). */
 const MAX_PACKED_BYTES = 2600;
 /** Bytes of the logical id's hash in each record. */
-const HOLDER_BYTES = 2;
+const DECLARER_BYTES = 2;
 
 /** A flow a resource declares. */
 export interface DeclaredFlow {
@@ -41,33 +42,27 @@ export interface DeclaredFlow {
  */
 export type Declarer = 'this' | 'adopter' | 'another' | 'none';
 
-/** The account part of a WABA id or ARN: `waba-abc` and `arn:…:waba/abc` name the same WABA. */
-export function wabaAccountId(wabaId: string): string {
-  if (wabaId.startsWith('waba-')) return wabaId.slice(5);
-  const i = wabaId.lastIndexOf(':waba/');
-  return i >= 0 ? wabaId.slice(i + 6) : wabaId;
-}
-
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function flowKey(wabaId: string, flowName: string): Buffer {
+/** The record key of a flow: a digest of its WABA (by account id) and name. */
+function flowNameDigest(wabaId: string, flowName: string): Buffer {
   return digest(`${wabaAccountId(wabaId)}\n${flowName}`);
 }
 
 /** Packs the declared flows of a template (at most about 490). */
 export function encodeHolders(flows: readonly DeclaredFlow[]): string {
   const n = flows.length;
-  let keyBytes = 8;
-  while (keyBytes > 3 && n * (keyBytes + HOLDER_BYTES) + 1 > MAX_PACKED_BYTES) keyBytes--;
-  if (n * (keyBytes + HOLDER_BYTES) + 1 > MAX_PACKED_BYTES) {
-    throw new Error(`${n} flows are more than one provider can track (at most ${Math.floor((MAX_PACKED_BYTES - 1) / (3 + HOLDER_BYTES))}); split the flows across stacks`);
+  let nameBytes = 8;
+  while (nameBytes > 3 && n * (nameBytes + DECLARER_BYTES) + 1 > MAX_PACKED_BYTES) nameBytes--;
+  if (n * (nameBytes + DECLARER_BYTES) + 1 > MAX_PACKED_BYTES) {
+    throw new Error(`${n} flows are more than one provider can track (at most ${Math.floor((MAX_PACKED_BYTES - 1) / (3 + DECLARER_BYTES))}); split the flows across stacks`);
   }
   const records = flows
-    .map((f) => Buffer.concat([flowKey(f.wabaId, f.flowName).subarray(0, keyBytes), holderHash(f.logicalId, f.adopts)]))
+    .map((f) => Buffer.concat([flowNameDigest(f.wabaId, f.flowName).subarray(0, nameBytes), declarerDigest(f.logicalId, f.adopts)]))
     .sort(Buffer.compare);
-  return Buffer.concat([Buffer.from([keyBytes]), ...records]).toString('base64');
+  return Buffer.concat([Buffer.from([nameBytes]), ...records]).toString('base64');
 }
 
 /**
@@ -77,14 +72,14 @@ export function encodeHolders(flows: readonly DeclaredFlow[]): string {
 export function declarer(encoded: string | undefined, wabaId: string, flowName: string, logicalId: string): Declarer {
   if (!encoded) return 'none';
   const packed = Buffer.from(encoded, 'base64');
-  const keyBytes = packed[0];
-  if (!(keyBytes >= 3 && keyBytes <= 8) || (packed.length - 1) % (keyBytes + HOLDER_BYTES) !== 0) return 'none';
-  const key = flowKey(wabaId, flowName).subarray(0, keyBytes);
-  const me = holderHash(logicalId, false);
+  const nameBytes = packed[0];
+  if (!(nameBytes >= 3 && nameBytes <= 8) || (packed.length - 1) % (nameBytes + DECLARER_BYTES) !== 0) return 'none';
+  const record = flowNameDigest(wabaId, flowName).subarray(0, nameBytes);
+  const me = declarerDigest(logicalId, false);
   let found: Declarer = 'none';
-  for (let at = 1; at < packed.length; at += keyBytes + HOLDER_BYTES) {
-    if (!packed.subarray(at, at + keyBytes).equals(key)) continue;
-    const holder = Buffer.from(packed.subarray(at + keyBytes, at + keyBytes + HOLDER_BYTES));
+  for (let at = 1; at < packed.length; at += nameBytes + DECLARER_BYTES) {
+    if (!packed.subarray(at, at + nameBytes).equals(record)) continue;
+    const holder = Buffer.from(packed.subarray(at + nameBytes, at + nameBytes + DECLARER_BYTES));
     const adopts = (holder[0] & 0x80) !== 0;
     holder[0] &= 0x7f;
     if (!holder.equals(me)) return adopts ? 'adopter' : 'another';
@@ -93,9 +88,9 @@ export function declarer(encoded: string | undefined, wabaId: string, flowName: 
   return found;
 }
 
-/** The logical id's hash, its top bit telling whether the resource adopts. */
-function holderHash(logicalId: string, adopts: boolean): Buffer {
-  const h = Buffer.from(digest(logicalId).subarray(0, HOLDER_BYTES));
+/** The declaring resource's record: its logical id's digest, the top bit telling whether it adopts. */
+function declarerDigest(logicalId: string, adopts: boolean): Buffer {
+  const h = Buffer.from(digest(logicalId).subarray(0, DECLARER_BYTES));
   h[0] = (h[0] & 0x7f) | (adopts ? 0x80 : 0);
   return h;
 }

@@ -1,56 +1,9 @@
+/**
+ * The canonical form of a Flow JSON document and its hash: what decides whether content changed.
+ * Shared by the construct (ContentSha256 at synth), the handler (the hash of the content in
+ * place) and the CLI (diff, diff --live). Node built-ins only.
+ */
 import { createHash } from 'crypto';
-
-/** The result of parsing a Flow JSON text. */
-export interface ParsedJsonText {
-  /** The text with a leading UTF-8 BOM removed. */
-  readonly text: string;
-  readonly value: unknown;
-}
-
-/** Thrown by {@link parseJsonText}; carries the 1-based line and column of the problem. */
-export class JsonTextError extends Error {
-  constructor(
-    message: string,
-    public readonly line: number,
-    public readonly column: number,
-  ) {
-    super(message);
-    this.name = 'JsonTextError';
-  }
-}
-
-/** Parses JSON text, tolerating a UTF-8 BOM, with line:column in the error. */
-export function parseJsonText(raw: string): ParsedJsonText {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  try {
-    return { text, value: JSON.parse(text) };
-  } catch (e) {
-    const message = (e as Error).message;
-    const m = /position (\d+)/.exec(message);
-    const pos = m ? Number(m[1]) : text.length;
-    const { line, column } = lineColumn(text, pos);
-    const reason = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input (truncated file?)');
-    throw new JsonTextError(`not valid JSON at line ${line}, column ${column}: ${lowerFirst(reason)}`, line, column);
-  }
-}
-
-function lowerFirst(s: string): string {
-  return s.length > 0 ? s[0].toLowerCase() + s.slice(1) : s;
-}
-
-/** 1-based line and column of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: end - lineStart + 1 };
-}
 
 /**
  * The canonical form of a JSON value: object keys sorted by code unit, no white space, numbers

@@ -129,3 +129,10 @@ export const FLOW_ID_PATTERN = /^[0-9]{1,100}$/;
 /** Pattern of a linked WABA id or ARN accepted by the service (LinkedWhatsAppBusinessAccountId). */
 export const WABA_ID_PATTERN = /^waba-[0-9a-zA-Z]+$/;
 export const WABA_ARN_PATTERN = /^arn:[a-z0-9-]+:social-messaging:[a-z0-9-]*:[0-9]*:waba\/[0-9a-zA-Z]+$/;
+
+/** The account part of a WABA id or ARN: `waba-abc` and `arn:…:waba/abc` name the same WABA. */
+export function wabaAccountId(wabaId: string): string {
+  if (wabaId.startsWith('waba-')) return wabaId.slice(5);
+  const i = wabaId.lastIndexOf(':waba/');
+  return i >= 0 ? wabaId.slice(i + 6) : wabaId;
+}

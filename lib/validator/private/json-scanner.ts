@@ -1,7 +1,8 @@
 /**
- * A strict, iterative JSON scanner over the original text. It is used only where `JSON.parse`
- * cannot help: to say where a syntax error is (line and column, with a readable reason), and to
- * find where the findings' paths are in the text. It keeps its own stack, so 10,000 levels of
+ * JSON text as the validator, the construct and the CLI read it: `parseJsonText` (JSON.parse with
+ * a BOM tolerated and line:column in the error), and a strict, iterative scanner over the original
+ * text for what `JSON.parse` cannot tell: where a syntax error is (line and column, with a
+ * readable reason), where the findings' paths are in the text, and which keys repeat. It keeps its own stack, so 10,000 levels of
  * nesting cannot overflow the call stack, and it skips string contents with indexOf.
  */
 import { Seg } from './context';
@@ -280,4 +281,42 @@ export function lineColumns(text: string, offsets: readonly number[]): Array<{ l
     out[k] = { line, column: target - lineStart + 1 };
   }
   return out;
+}
+
+/** The result of parsing a Flow JSON text. */
+export interface ParsedJsonText {
+  /** The text with a leading UTF-8 BOM removed. */
+  readonly text: string;
+  readonly value: unknown;
+}
+
+/** Thrown by {@link parseJsonText}; carries the 1-based line and column of the problem. */
+export class JsonTextError extends Error {
+  constructor(
+    message: string,
+    public readonly line: number,
+    public readonly column: number,
+  ) {
+    super(message);
+    this.name = 'JsonTextError';
+  }
+}
+
+/** Parses JSON text, tolerating a UTF-8 BOM, with line:column in the error. */
+export function parseJsonText(raw: string): ParsedJsonText {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+  try {
+    return { text, value: JSON.parse(text) };
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /position (\d+)/.exec(message);
+    const pos = m ? Number(m[1]) : text.length;
+    const [{ line, column }] = lineColumns(text, [pos]);
+    const reason = message.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'unexpected end of input (truncated file?)');
+    throw new JsonTextError(`not valid JSON at line ${line}, column ${column}: ${lowerFirst(reason)}`, line, column);
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 0 ? s[0].toLowerCase() + s.slice(1) : s;
 }
