@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { WhatsAppFlow } from './whatsapp-flow';
-import { WABA_ARN_PATTERN, WABA_ID_PATTERN } from './shared/contract';
 import { FlowConfigError } from './private/errors';
 import { displayPath, renderValue } from './private/messages';
+import { checkWabaId, removalPolicyValue } from './private/prop-checks';
 import {
   DEFAULT_MANIFEST_FILE, FlowManifest, ManifestEntry, ManifestWarning, checkFlowManifest, formatManifestProblems,
 } from './private/flow-manifest';
@@ -167,17 +167,7 @@ interface Manifest {
 }
 
 function checkProps(scope: Construct, props: WhatsAppFlowDirectoryProps): void {
-  const waba = props.wabaId;
-  if (typeof waba !== 'string') {
-    throw new FlowConfigError(`wabaId is required and must be a string, got ${renderValue(waba)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
-  }
-  if (!Token.isUnresolved(waba) && !WABA_ID_PATTERN.test(waba) && !WABA_ARN_PATTERN.test(waba)) {
-    throw new FlowConfigError(
-      `wabaId must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN, got ${renderValue(waba)}; ` +
-        '`aws socialmessaging list-linked-whatsapp-business-accounts` lists them',
-      scope,
-    );
-  }
+  checkWabaId(scope, 'wabaId', props.wabaId);
   if (typeof props.directory !== 'string' || props.directory.length === 0) {
     throw new FlowConfigError(`directory is required and must be a path, got ${renderValue(props.directory)}; for example directory: 'flows'`, scope);
   }
@@ -188,10 +178,7 @@ function checkProps(scope: Construct, props: WhatsAppFlowDirectoryProps): void {
   if (mf !== undefined && (typeof mf !== 'string' || mf.length === 0 || Token.isUnresolved(mf) || path.isAbsolute(mf) || mf.split(/[\\/]/).includes('..'))) {
     throw new FlowConfigError(`manifestFile must be a file name inside directory, got ${renderValue(mf)}; for example manifestFile: '${WhatsAppFlowDirectory.DEFAULT_MANIFEST_FILE}'`, scope);
   }
-  const rp = props.removalPolicy;
-  if (rp !== undefined && rp !== RemovalPolicy.DESTROY && rp !== RemovalPolicy.RETAIN && rp !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
-    throw new FlowConfigError(`removalPolicy ${renderValue(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
-  }
+  if (props.removalPolicy !== undefined) removalPolicyValue(scope, props.removalPolicy);
 }
 
 /** Reads and checks the manifest (lib/private/flow-manifest.ts); throws one error listing every problem. */

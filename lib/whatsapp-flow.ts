@@ -9,9 +9,11 @@ import { FlowCategory, FlowJson } from './flow-json';
 import { FlowValidation } from './flow-validation';
 import { FindingSeverity, FlowJsonValidator } from './validator';
 import { claimFlowName } from './private/flow-names';
-import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, WABA_ARN_PATTERN, WABA_ID_PATTERN, wabaAccountId } from './shared/contract';
+import { Attr, FLOW_ID_PATTERN, Prop, RemovalPolicyValue, RESOURCE_TYPE, wabaAccountId } from './shared/contract';
 import { FlowConfigError } from './private/errors';
 import { renderValue } from './private/messages';
+import { checkWabaId, removalPolicyValue } from './private/prop-checks';
+import { categoryCountProblem, flowNameProblem, repeatedCategoryProblem } from './private/prop-rules';
 import { SERVICE_TIMEOUT, WhatsAppFlowProvider } from './provider';
 
 /** See {@link WhatsAppFlow.INLINE_CONTENT_MAX_BYTES}. */
@@ -322,31 +324,18 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
   if (typeof name !== 'string') {
     throw new FlowConfigError(`flowName is required and must be a string, got ${renderValue(name)}`, scope);
   }
-  if (!Token.isUnresolved(name)) {
-    const length = [...name].length;
-    if (length < 1 || length > 200) {
-      throw new FlowConfigError(`flowName must be 1-200 characters, got ${length}${length ? ` (${renderValue(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}`, scope);
-    }
-    if (name.trim() !== name) {
-      throw new FlowConfigError(`flowName must not start or end with white space, got ${renderValue(name)}; trim it`, scope);
-    }
-  }
+  const nameProblem = Token.isUnresolved(name) ? undefined : flowNameProblem(name);
+  if (nameProblem) throw new FlowConfigError(nameProblem, scope);
 
   const categories = props.categories;
-  if (!Array.isArray(categories) || categories.length < 1 || categories.length > 9) {
-    throw new FlowConfigError(
-      `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : renderValue(categories)}; for example [FlowCategory.SIGN_UP]`,
-      scope,
-    );
-  }
+  const countProblem = categoryCountProblem(categories, '[FlowCategory.SIGN_UP]');
+  if (countProblem) throw new FlowConfigError(countProblem, scope);
   const seen = new Set<string>();
   categories.forEach((c, i) => {
     if (!(c instanceof FlowCategory)) {
       throw new FlowConfigError(`categories[${i}] must be a FlowCategory, got ${renderValue(c)}; use FlowCategory.SIGN_UP (or FlowCategory.of('NAME') for a newer one)`, scope);
     }
-    if (seen.has(c.value)) {
-      throw new FlowConfigError(`categories lists ${c.value} twice; list each category once`, scope);
-    }
+    if (seen.has(c.value)) throw new FlowConfigError(repeatedCategoryProblem(c.value), scope);
     seen.add(c.value);
   });
 
@@ -372,25 +361,7 @@ function validateProps(scope: Construct, props: WhatsAppFlowProps): void {
   if (props.adoptExisting && props.cloneFrom) {
     throw new FlowConfigError('adoptExisting and cloneFrom cannot be combined: an adopted flow already has its content; remove one of them', scope);
   }
-  const rp = props.removalPolicy;
-  if (rp !== undefined && rp !== RemovalPolicy.DESTROY && rp !== RemovalPolicy.RETAIN && rp !== RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE) {
-    throw new FlowConfigError(`removalPolicy ${renderValue(rp)} is not supported for a flow; use RemovalPolicy.DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
-  }
-}
-
-function checkWabaId(scope: Construct, prop: string, value: unknown): void {
-  if (typeof value !== 'string') {
-    throw new FlowConfigError(`${prop} is required and must be a string, got ${renderValue(value)}; use the AWS id of the linked WABA (waba-…) or its ARN`, scope);
-  }
-  if (Token.isUnresolved(value)) return;
-  if (WABA_ID_PATTERN.test(value) || WABA_ARN_PATTERN.test(value)) return;
-  const hint = /^[0-9]+$/.test(value)
-    ? " (that looks like Meta's numeric WABA id; AWS End User Messaging Social names the account by its own id, shown by `aws socialmessaging list-linked-whatsapp-business-accounts`)"
-    : '';
-  throw new FlowConfigError(
-    `${prop} must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN (arn:aws:social-messaging:<region>:<account>:waba/<id>), got ${renderValue(value)}${hint}`,
-    scope,
-  );
+  if (props.removalPolicy !== undefined) removalPolicyValue(scope, props.removalPolicy);
 }
 
 /** The id part shared by a WABA's AWS id and its ARN; undefined for tokens. */
@@ -406,19 +377,6 @@ function wabaArn(stack: Stack, wabaId: string): string {
   }
   if (wabaId.startsWith('arn:')) return wabaId;
   return stack.formatArn({ service: 'social-messaging', resource: 'waba', resourceName: wabaAccountId(wabaId), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-}
-
-function removalPolicyValue(scope: Construct, policy: RemovalPolicy): string {
-  switch (policy) {
-    case RemovalPolicy.RETAIN:
-      return RemovalPolicyValue.RETAIN;
-    case RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE:
-      return RemovalPolicyValue.RETAIN_EXCEPT_ON_CREATE;
-    case RemovalPolicy.DESTROY:
-      return RemovalPolicyValue.DESTROY;
-    default:
-      throw new FlowConfigError(`removalPolicy ${renderValue(policy)} is not supported for a flow; use DESTROY, RETAIN or RETAIN_ON_UPDATE_OR_DELETE`, scope);
-  }
 }
 
 /** A file holding exactly the bytes to upload, for the S3 asset. */

@@ -15,7 +15,8 @@ import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { GetWhatsAppFlowCommand, SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { FLOW_CATEGORIES, WABA_ARN_PATTERN, WABA_ID_PATTERN } from '../../lib/shared/contract';
+import { wabaIdProblem } from '../../lib/private/prop-rules';
+import { FLOW_CATEGORIES } from '../../lib/shared/contract';
 import { FindingSeverity, FlowJsonValidator } from '../../lib/validator';
 import { downloadJson, listFlows, regionOfArn, serviceError, ServiceError, socialMessagingClient } from '../service-reader';
 import { MAX_STEM, slug } from '../slug';
@@ -164,12 +165,8 @@ function parseArgs(args: string[]): Options | 'help' | string {
   if (values.waba === undefined) return '--waba is required: the AWS id (waba-…) or ARN of the linked WhatsApp Business Account';
   if (values.out === undefined) return '--out is required: the directory to write the flows to';
   const waba = values.waba;
-  if (!WABA_ID_PATTERN.test(waba) && !WABA_ARN_PATTERN.test(waba)) {
-    const hint = /^[0-9]+$/.test(waba)
-      ? " (that looks like Meta's numeric WABA id; AWS End User Messaging Social names the account by its own id, shown by `aws socialmessaging list-linked-whatsapp-business-accounts`)"
-      : '';
-    return `--waba must be the AWS id of a linked WhatsApp Business Account (waba-<32 hex characters>) or its ARN, got ${JSON.stringify(waba)}${hint}`;
-  }
+  const wabaProblem = wabaIdProblem('--waba', waba);
+  if (wabaProblem) return wabaProblem;
   if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(values.region)) {
     return `--region must be an AWS Region such as us-east-1, got ${JSON.stringify(values.region)}`;
   }

@@ -7,8 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { FLOW_CATEGORIES } from '../shared/contract';
 import { displayPath, renderValue } from './messages';
+import { categoryCountProblem, flowNameProblem, repeatedCategoryProblem } from './prop-rules';
 import { renderPath, Seg } from '../validator/private/context';
-import { lineColumns, locatePaths, parseJsonText } from '../validator/private/json-scanner';
+import { editDistance } from '../validator/private/names';
+import { lineColumns, locatePaths, parseJsonText, repeatedKeys } from '../validator/private/json-scanner';
 
 /** The manifest's file name when none is given. */
 export const DEFAULT_MANIFEST_FILE = 'whatsapp-flows.json';
@@ -128,7 +130,7 @@ export function checkFlowManifest(directory: string, manifestPath: string, raw: 
 
   const problems: Problem[] = [];
   const warnings: Array<{ id: string; path: Seg[]; message: string }> = [];
-  for (const dup of duplicateKeys(text)) {
+  for (const dup of repeatedKeys(text)) {
     problems.push({ path: dup.path, offset: dup.offset, message: `key ${renderValue(dup.path[dup.path.length - 1])} appears twice in the same object (JSON keeps only the last one); remove or rename one of them` });
   }
 
@@ -278,14 +280,9 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   } else if (typeof name !== 'string') {
     problems.push({ path: at('flowName'), message: `flowName must be a string, got ${renderValue(name)}; quote it` });
   } else {
-    const length = [...name].length;
-    if (length < 1 || length > 200) {
-      problems.push({ path: at('flowName'), message: `flowName must be 1-200 characters, got ${length}${length ? ` (${renderValue(name)})` : ''}; ${length ? 'shorten it' : 'give the flow a name'}` });
-    } else if (name.trim() !== name) {
-      problems.push({ path: at('flowName'), message: `flowName must not start or end with white space, got ${renderValue(name)}; trim it` });
-    } else {
-      validName = name;
-    }
+    const problem = flowNameProblem(name);
+    if (problem) problems.push({ path: at('flowName'), message: problem });
+    else validName = name;
   }
 
   // categories
@@ -293,11 +290,8 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
   const known = FLOW_CATEGORIES as readonly string[];
   if (categories === undefined) {
     problems.push({ path: at(), message: `categories is missing; add "categories": ["OTHER"] (1 to 9 of ${known.join(', ')})` });
-  } else if (!Array.isArray(categories) || categories.length < 1 || categories.length > 9) {
-    problems.push({
-      path: at('categories'),
-      message: `categories must list 1 to 9 categories, got ${Array.isArray(categories) ? categories.length : renderValue(categories)}; for example ["SIGN_UP"]`,
-    });
+  } else if (categoryCountProblem(categories, '["SIGN_UP"]')) {
+    problems.push({ path: at('categories'), message: categoryCountProblem(categories, '["SIGN_UP"]')! });
   } else {
     const seen = new Set<string>();
     categories.forEach((c: unknown, i: number) => {
@@ -308,7 +302,7 @@ function readEntry(directory: string, key: string, value: unknown, problems: Pro
           message: `${renderValue(c)} is not a flow category; ${guess ? `write ${renderValue(guess)}` : `use one of ${known.join(', ')}`}`,
         });
       } else if (seen.has(c)) {
-        problems.push({ path: at('categories', i), message: `categories lists ${c} twice; list each category once` });
+        problems.push({ path: at('categories', i), message: repeatedCategoryProblem(c) });
       } else {
         seen.add(c);
       }
@@ -450,45 +444,6 @@ function jsonFiles(root: string): string[] {
   return out.sort();
 }
 
-/**
- * Keys that appear twice in one object of a valid JSON text (JSON.parse keeps the last one
- * silently, which would drop a flow), with the path of the repeated key and its offset.
- */
-function duplicateKeys(text: string): Array<{ path: Seg[]; offset: number }> {
-  interface Frame { readonly obj: boolean; readonly keys: Set<string>; expectKey: boolean; key?: string; index: number }
-  const out: Array<{ path: Seg[]; offset: number }> = [];
-  const stack: Frame[] = [];
-  const pathOf = (frames: Frame[]): Seg[] => frames.map((f) => (f.obj ? f.key ?? '' : f.index));
-  let i = 0;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      const start = i++;
-      while (i < text.length && text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1;
-      i++;
-      const top = stack[stack.length - 1];
-      if (top?.obj && top.expectKey) {
-        const key = JSON.parse(text.slice(start, i)) as string;
-        if (top.keys.has(key)) out.push({ path: [...pathOf(stack.slice(0, -1)), key], offset: start });
-        top.keys.add(key);
-        top.key = key;
-        top.expectKey = false;
-      }
-      continue;
-    }
-    if (c === 0x7b /* { */) stack.push({ obj: true, keys: new Set(), expectKey: true, index: 0 });
-    else if (c === 0x5b /* [ */) stack.push({ obj: false, keys: new Set(), expectKey: false, index: 0 });
-    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
-    else if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1];
-      if (top?.obj) top.expectKey = true;
-      else if (top) top.index++;
-    }
-    i++;
-  }
-  return out;
-}
-
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -503,20 +458,6 @@ function jsonType(v: unknown): string {
 /** "; did you mean …" for a misspelt or mistaken field name. */
 function hint(k: string, fields: readonly string[]): string {
   if (Object.prototype.hasOwnProperty.call(FIELD_HINTS, k)) return ` (for ${renderValue(k)} use ${FIELD_HINTS[k]})`;
-  const close = fields.find((f) => distance(f.toLowerCase(), k.toLowerCase()) <= 2);
+  const close = fields.find((f) => editDistance(f.toLowerCase(), k.toLowerCase(), 2) <= 2);
   return close ? ` (did you mean ${renderValue(close)}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
 }

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { FlowJson, WhatsAppFlow, WhatsAppFlowDirectory, WhatsAppFlowDirectoryProps } from '../../lib';
+import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowDirectory, WhatsAppFlowDirectoryProps, WhatsAppFlowProps } from '../../lib';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 const WABA_ARN = 'arn:aws:social-messaging:us-east-1:123456789012:waba/fedcba9876543210fedcba9876543210';
@@ -319,6 +319,23 @@ describe('synth-time errors name the manifest, the line, the JSON path and the f
     ['a snapshot removal policy', { removalPolicy: RemovalPolicy.SNAPSHOT }, /removalPolicy "snapshot" is not supported for a flow/],
   ])('fails on %s', (_what, props, message) => {
     expect(() => new WhatsAppFlowDirectory(stack(), 'Flows', { wabaId: WABA, directory: `${FIXTURES}/basic`, ...props } as WhatsAppFlowDirectoryProps)).toThrow(message);
+  });
+
+  test.each<[string, Partial<WhatsAppFlowDirectoryProps>]>([
+    ['a malformed wabaId', { wabaId: 'waba_123' }],
+    ['a Meta numeric WABA id', { wabaId: '102290129340398' }],
+    ['a removal policy a flow does not support', { removalPolicy: RemovalPolicy.SNAPSHOT }],
+  ])('fails on %s with the words WhatsAppFlow uses for the same prop', (_what, props) => {
+    const message = (build: (s: Stack) => void) => {
+      try {
+        build(stack());
+      } catch (e) {
+        return (e as Error).message.replace(/^FlowStack\/\w+: /, '');
+      }
+      throw new Error('no error');
+    };
+    const fromFlow = message((s) => new WhatsAppFlow(s, 'Flows', { wabaId: WABA, flowName: 'a', categories: [FlowCategory.OTHER], ...props } as WhatsAppFlowProps));
+    expect(message((s) => flows(`${FIXTURES}/basic`, props, s))).toBe(fromFlow);
   });
 
   test('fails on a directory given as a token, and lets a wabaId token through', () => {

@@ -21,6 +21,8 @@ interface Frame {
   key: string | undefined;
   /** The trie node of this container's path, when it is on the way to a wanted path. */
   readonly node: TrieNode | undefined;
+  /** The keys of this object so far, when repeated keys are looked for. */
+  keys?: Set<string>;
 }
 
 interface TrieNode {
@@ -34,14 +36,26 @@ class Stop {
   constructor(readonly problem: SyntaxProblem) {}
 }
 
+/** A key that appears a second time in one object: its path and the offset of its opening quote. */
+export interface RepeatedKey {
+  readonly path: Seg[];
+  readonly offset: number;
+}
+
 class Scanner {
   private i = 0;
-  constructor(private readonly s: string) {}
+  /** The open containers, outermost first. */
+  private readonly stack: Frame[] = [];
+  constructor(
+    private readonly s: string,
+    /** Collects the keys that repeat within an object, when given. */
+    private readonly repeated?: RepeatedKey[],
+  ) {}
 
   /** Scans the whole text; calls `onKey`/`onElement` as members start. Throws Stop on the first error. */
   public run(root: TrieNode | undefined): void {
     const s = this.s;
-    const stack: Frame[] = [];
+    const stack = this.stack;
     this.ws();
     if (this.i >= s.length) this.fail(this.i, 'the text is empty: a Flow JSON document is a JSON object');
     let node: TrieNode | undefined = root;
@@ -129,6 +143,11 @@ class Scanner {
     const keyStart = this.i;
     const raw = this.string();
     frame.key = raw;
+    if (this.repeated) {
+      frame.keys ??= new Set();
+      if (frame.keys.has(raw)) this.repeated.push({ path: [...this.pathTo(frame), raw], offset: keyStart });
+      frame.keys.add(raw);
+    }
     this.ws();
     if (s.charCodeAt(this.i) !== 0x3a /* : */) {
       if (this.i >= s.length) this.fail(this.i, 'unexpected end of input: the text looks truncated');
@@ -138,6 +157,12 @@ class Scanner {
     const child = frame.node?.children?.get(raw);
     if (child) child.offset = keyStart;
     return child;
+  }
+
+  /** The path of the container `frame` (on the stack): the member each outer container is at. */
+  private pathTo(frame: Frame): Seg[] {
+    const outer = this.stack.slice(0, this.stack.indexOf(frame));
+    return outer.map((f) => (f.array ? f.index : f.key ?? ''));
   }
 
   /** Reads a string at this.i (on the opening quote) and returns its value. One pass, no backtracking. */
@@ -225,6 +250,20 @@ export function findSyntaxError(text: string): SyntaxProblem | undefined {
     if (e instanceof Stop) return e.problem;
     throw e;
   }
+}
+
+/**
+ * The keys that appear twice in one object of a valid JSON text (JSON.parse silently keeps the
+ * last one), each with its path and the offset of the repeated key.
+ */
+export function repeatedKeys(text: string): RepeatedKey[] {
+  const repeated: RepeatedKey[] = [];
+  try {
+    new Scanner(text, repeated).run(undefined);
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+  }
+  return repeated;
 }
 
 /**
