@@ -2,6 +2,11 @@
  * The lifecycle decision, as a pure function: what calls an event needs, given what the
  * resource declared before, what it declares now and the flow's state in the service.
  * One branch per row of the README's lifecycle table. No SDK, no I/O.
+ *
+ * The one copy of these rules: the handler decides with it (lifecycle.ts), and so does
+ * `whatsapp-flow diff` (cli/diff/plan.ts), which infers the flow's status from the old template.
+ * So it imports only lib/shared and Node built-ins, and test/lambda/plan.test.ts checks it row by
+ * row of the README.
  */
 import {
   CREATE_FAILED_PHYSICAL_ID, FLOW_ID_PATTERN, parsePhysicalId, RemovalPolicyValue, wabaAccountId,

@@ -79,10 +79,7 @@ export function parseProps(raw: unknown, label = 'ResourceProperties'): FlowSpec
     throw new PropsError(`${label}.${Prop.CLONE_FLOW_ID} must be a numeric Meta flow id, got ${JSON.stringify(cloneFlowId)}`);
   }
 
-  // Absent: the oldest shape (destroy). Unknown (a newer release's value reaching older code, or
-  // a hand-edited template): retain, which never removes a flow.
-  const rp = (str(p[Prop.REMOVAL_POLICY]) ?? RemovalPolicyValue.DESTROY).toLowerCase();
-  const removalPolicy = (Object.values(RemovalPolicyValue) as string[]).includes(rp) ? (rp as RemovalPolicyKind) : RemovalPolicyValue.RETAIN;
+  const removalPolicy = removalPolicyOf(str(p[Prop.REMOVAL_POLICY]));
 
   return {
     wabaId,
@@ -95,6 +92,16 @@ export function parseProps(raw: unknown, label = 'ResourceProperties'): FlowSpec
     adoptExisting: bool(p[Prop.ADOPT_EXISTING]),
     preview: bool(p[Prop.PREVIEW]),
   };
+}
+
+/**
+ * The removal policy a `RemovalPolicy` property means. Absent: the oldest shape (destroy). Unknown
+ * (a newer release's value reaching older code, or a hand-edited template): retain, which never
+ * removes a flow.
+ */
+export function removalPolicyOf(written: string | undefined): RemovalPolicyKind {
+  const rp = (written ?? RemovalPolicyValue.DESTROY).toLowerCase();
+  return (Object.values(RemovalPolicyValue) as string[]).includes(rp) ? (rp as RemovalPolicyKind) : RemovalPolicyValue.RETAIN;
 }
 
 function str(v: unknown): string | undefined {

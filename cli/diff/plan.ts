@@ -1,15 +1,22 @@
 /**
- * What a deploy would do to one flow, decided offline from the old and new template alone.
+ * What a deploy would do to one flow, decided offline from the old and new template alone, by the
+ * handler's own decision (lambda/plan.ts, the README's table "What a deploy does to a flow"): this
+ * module knows what CloudFormation does (which events it sends, and when a DeletionPolicy or an
+ * UpdateReplacePolicy keeps it from sending a Delete), asks plan() what each event does, and says
+ * it in words.
  *
- * This mirrors the handler's lifecycle (lambda/plan.ts, the README's table "What a deploy does
- * to a flow"), with one difference: the handler reads the flow's status from the service, and
- * this cannot. The status is taken from the old `Publish` property: `true` means the flow is
- * PUBLISHED (a deploy that publishes succeeds only once the flow is), `false` means a DRAFT. A
- * flow published by an earlier deploy and then set back to `publish: false` is still published;
- * the wording says so where it matters. Pure: no I/O.
+ * The handler reads the flow's status from the service; this cannot. The status is inferred from
+ * the old `Publish` property: `true` means the flow is PUBLISHED (a deploy that publishes succeeds
+ * only once the flow is), `false` a DRAFT, and a value resolved at deploy either, in which case
+ * both are planned and the words say what depends on it. A flow published by an earlier deploy
+ * and then set back to `publish: false` is still published; the wording says so where it matters.
+ * Pure: no I/O.
  */
-import { RemovalPolicyValue, wabaAccountId } from '../../lib/shared/contract';
+import { FlowState, Plan, plan, Status, Step } from '../../lambda/plan';
+import { FlowSpec, removalPolicyOf } from '../../lambda/props';
 import { canonicalJson } from '../../lib/shared/canonical-json';
+import { physicalIdOf, wabaAccountId } from '../../lib/shared/contract';
+import type { Declarer } from '../../lib/shared/holders';
 import { FlowDecl, Value } from './assembly-flows';
 
 export const Action = {
@@ -69,8 +76,13 @@ export function planFlow(oldFlow: FlowDecl | undefined, newFlow: FlowDecl | unde
   throw new Error('planFlow needs a flow');
 }
 
+/** The physical id the deployed flow stands for in the plans (its real id is not in the template). */
+const DEPLOYED_FLOW_ID = '0';
+
 /** README: "Create | — | CreateWhatsAppFlow … with `publish` …". */
 function planCreate(n: FlowDecl, context: PlanContext): FlowPlan {
+  const decided = plan({ requestType: 'Create', desired: specOf(n) });
+  if (decided.action !== 'create') throw new Error(`a Create plans ${decided.action}`);
   const effects = [creation(n)];
   const notes: string[] = [];
   const tags: string[] = [];
@@ -92,35 +104,41 @@ function planCreate(n: FlowDecl, context: PlanContext): FlowPlan {
   return { action: Action.CREATE, tags, effects, notes, irreversible, contentChanged: n.content !== undefined, validate: n.content !== undefined, publishes: n.publish === true };
 }
 
-/** README: "Delete | DRAFT / PUBLISHED / failed create or RETAIN". */
+/** README: "Delete | DRAFT / PUBLISHED / name now declared by another resource / `RETAIN`". */
 function planRemoval(o: FlowDecl, context: PlanContext): FlowPlan {
   const base = { tags: [], notes: [] as string[], irreversible: [] as string[], contentChanged: false, validate: false, publishes: false };
-  if (retained(o.deletionPolicy, o.removalPolicy)) {
+  if (retainedByCloudFormation(o.deletionPolicy)) {
     return { ...base, action: Action.RETAIN, effects: [`leaves flow ${name(o)} untouched (removal policy RETAIN): it stays in the WABA, no longer managed by the stack`] };
   }
+  // The cleanup Delete runs with the new template's map of declared flows: a new resource that
+  // takes the name over (adoptExisting) holds this flow.
   const taker = context.created.find((n) => n.adoptExisting && holdsName(o, n));
-  if (taker) {
-    return { ...base, action: Action.RETAIN, effects: [`leaves flow ${name(o)} in place: ${where(taker)} takes it over (adoptExisting)`] };
+  const fate = removalFate(o, `flow ${name(o)}`, taker ? 'adopter' : 'none');
+  if (fate.action === Action.RETAIN) {
+    // Left alone for the taker's sake, or by the removal policy whoever declares the name.
+    const effect = taker && removalFate(o, `flow ${name(o)}`, 'none').action !== Action.RETAIN
+      ? `leaves flow ${name(o)} in place: ${where(taker)} takes it over (adoptExisting)`
+      : `leaves flow ${name(o)} untouched (removal policy RETAIN): it stays in the WABA, no longer managed by the stack`;
+    return { ...base, action: Action.RETAIN, effects: [effect] };
   }
-  const fate = removalFate(o, `flow ${name(o)}`);
-  const notes = fate.note ? [fate.note] : [];
-  if (o.removalPolicy === RemovalPolicyValue.DESTROY_KEEP_ADOPTED) {
-    notes.push('if this resource took the flow over (adoptExisting) rather than creating it, the flow is left in place instead (set removalPolicy DESTROY to remove it too)');
-  }
-  return { ...base, action: fate.action, effects: [fate.text], notes, irreversible: fate.final ? [fate.final] : [] };
+  return { ...base, action: fate.action, effects: [fate.text], notes: fate.notes, irreversible: fate.final ? [fate.final] : [] };
 }
 
 /** README: "Update: `wabaId` | any | Replacement". */
 function planReplace(o: FlowDecl, n: FlowDecl): FlowPlan {
+  // The handler looks for the flow in the new WABA and does not find it there: a replacement.
+  const decided = plan({ requestType: 'Update', desired: specOf(n), previous: specOf(o), physicalId: DEPLOYED_FLOW_ID, current: null });
+  if (decided.action !== 'replace') throw new Error(`a WABA change plans ${decided.action}`);
   const effects = [creation(n)];
   const notes: string[] = [];
   const irreversible = n.publish === true ? [PUBLISH_IS_FINAL] : [];
-  if (o.updateReplacePolicy === 'Retain' || retained(o.deletionPolicy, o.removalPolicy)) {
+  // CloudFormation then deletes the old physical resource, unless UpdateReplacePolicy keeps it.
+  const fate = o.updateReplacePolicy === 'Retain' || retainedByCloudFormation(o.deletionPolicy) ? undefined : removalFate(o, `the old flow ${name(o)} in ${o.wabaId.text}`, 'none');
+  if (fate === undefined || fate.action === Action.RETAIN) {
     effects.push(`leaves the old flow ${name(o)} in ${o.wabaId.text} untouched (removal policy RETAIN)`);
   } else {
-    const fate = removalFate(o, `the old flow ${name(o)} in ${o.wabaId.text}`);
     effects.push(`then ${fate.text}`);
-    if (fate.note) notes.push(fate.note);
+    notes.push(...fate.notes);
     if (fate.final) irreversible.push(`the old flow: ${fate.final}`);
   }
   if (o.wabaId.literal === undefined || n.wabaId.literal === undefined) {
@@ -135,45 +153,47 @@ function planUpdate(o: FlowDecl, n: FlowDecl): FlowPlan {
   const tags: string[] = [];
   const effects: string[] = [];
   const notes: string[] = [];
-  let calls = false;
   let declared = false;
-  // The status before the deploy, as far as the template tells.
-  const live = o.publish;
+  const desired = specOf(n);
+  // Same WABA (written alike or not): the handler finds the flow there and updates it in place.
+  const previous: FlowSpec = { ...specOf(o), wabaId: desired.wabaId };
+  const plans = statusesOf(o).map((status) => plan({ requestType: 'Update', desired, previous, physicalId: DEPLOYED_FLOW_ID, current: stateOf(o, status) }));
+  const stepsOf = <K extends Step['kind']>(kind: K): Array<Extract<Step, { kind: K }> | undefined> =>
+    plans.map((p) => p.steps.find((s): s is Extract<Step, { kind: K }> => s.kind === kind));
+  const calls = plans.some((p) => p.steps.length > 0);
 
   if (!same(o.wabaId, n.wabaId)) {
     declared = true;
     notes.push(`WabaId is written differently (${o.wabaId.text} → ${n.wabaId.text}) but names the same WABA: no replacement`);
   }
 
-  let metadata = false;
-  if (!same(o.flowName, n.flowName)) {
-    metadata = true;
+  // Metadata does not depend on the status: every plan has the same.
+  const metadata = stepsOf('updateMetadata')[0];
+  if (metadata?.flowName !== undefined) {
     tags.push('rename');
     effects.push(`renames it from ${quote(o.flowName)} to ${quote(n.flowName)}`);
   }
-  if (!sameCategories(o, n)) {
-    metadata = true;
+  if (metadata?.categories !== undefined) {
     tags.push('categories');
     effects.push(`changes its categories from ${categories(o)} to ${categories(n)}`);
   }
-  calls ||= metadata;
 
-  const contentChanged = n.content !== undefined && n.content.sha256 !== o.content?.sha256;
+  const contents = stepsOf('updateContent');
+  const contentChanged = contents[0] !== undefined;
   if (contentChanged) {
-    calls = true;
     tags.push('content');
     const verb = o.content ? 'updates the content' : 'sets the content';
-    if (live === true) {
+    if (contents.every((c) => c?.live)) {
       effects.push(`${verb} and republishes it`);
-      if (n.publish !== true) notes.push('republished although publish is false: a content update returns a published flow to draft, and a live flow is never left unsendable');
-    } else if (n.publish === true) {
+      if (!desired.publish) notes.push('republished although publish is false: a content update returns a published flow to draft, and a live flow is never left unsendable');
+    } else if (contents.every((c) => c?.publishAfter)) {
       effects.push(`${verb} and publishes it`);
-    } else if (live === false) {
+    } else if (contents.every((c) => !c?.live)) {
       effects.push(`${verb} of the draft (a flow still published by an earlier deploy is republished)`);
     } else {
       effects.push(`${verb} (and republishes it if the flow is published)`);
     }
-  } else if (metadata && live === true) {
+  } else if (stepsOf('keepPublished').every((s) => s !== undefined)) {
     notes.push('the flow stays published: it is republished if the update returns it to draft');
   }
   if (n.content === undefined && o.content !== undefined) {
@@ -187,9 +207,9 @@ function planUpdate(o: FlowDecl, n: FlowDecl): FlowPlan {
   if (o.publish !== n.publish || !same(o.publishValue, n.publishValue)) {
     if (n.publish === true && o.publish !== true) {
       tags.push('publish');
-      if (!contentChanged) {
-        calls = true;
-        effects.push(o.publish === false ? 'publishes it' : 'publishes it, unless it is already published');
+      const publishes = stepsOf('publish');
+      if (publishes.some((p) => p !== undefined)) {
+        effects.push(publishes.every((p) => p !== undefined) ? 'publishes it' : 'publishes it, unless it is already published');
       }
     } else if (n.publish === false && o.publish === true) {
       declared = true;
@@ -208,10 +228,10 @@ function planUpdate(o: FlowDecl, n: FlowDecl): FlowPlan {
     tags.push('removal policy');
     effects.push(`removal policy ${o.removalPolicy} → ${n.removalPolicy}: no call now; it decides what happens when the flow leaves the stack`);
   }
-  if (n.preview && (!o.preview || contentChanged)) {
-    calls = true;
+  const preview = stepsOf('preview')[0];
+  if (preview) {
     if (!o.preview) tags.push('preview');
-    effects.push(contentChanged ? 'fetches a new preview link' : 'fetches a preview link');
+    effects.push(preview.invalidate ? 'fetches a new preview link' : 'fetches a preview link');
   } else if (o.preview && !n.preview) {
     declared = true;
     tags.push('preview off');
@@ -223,10 +243,11 @@ function planUpdate(o: FlowDecl, n: FlowDecl): FlowPlan {
     effects.push(`${o.adoptExisting !== n.adoptExisting ? 'adoptExisting' : 'cloneFrom'} changed: used at creation only, no effect on the existing flow`);
   }
 
-  const publishes = contentChanged ? n.publish === true || live === true : n.publish === true;
+  const publishes = contentChanged ? contents.every((c) => c?.publishAfter) : desired.publish;
   const action = calls ? Action.UPDATE : declared ? Action.NO_CALL : Action.UNCHANGED;
-  // Publishing a flow that was a draft (as far as the old template tells) is the one-way step.
-  const irreversible = n.publish === true && o.publish !== true ? [PUBLISH_IS_FINAL] : [];
+  // Publishing a flow that may be a draft (as far as the old template tells) is the one-way step.
+  const publishesDraft = plans.some((p) => p.steps.some((s) => s.kind === 'publish' || (s.kind === 'updateContent' && s.publishAfter && !s.live)));
+  const irreversible = publishesDraft ? [PUBLISH_IS_FINAL] : [];
   return { action, tags, effects, notes, irreversible, contentChanged, validate: contentChanged || (n.publish === true && o.publish !== true && n.content !== undefined), publishes };
 }
 
@@ -241,19 +262,82 @@ function creation(n: FlowDecl): string {
   return parts.join(' ');
 }
 
-/** What CloudFormation's Delete does to a flow that is not retained, by its last declared `Publish`. */
-function removalFate(o: FlowDecl, subject: string): { action: Action; text: string; note?: string; final?: string } {
-  if (o.publish === true) {
-    return { action: Action.DEPRECATE, text: `renames ${subject} out of the way and deprecates it (published flows cannot be deleted)`, final: DEPRECATE_IS_FINAL };
-  }
-  if (o.publish === false) {
-    return { action: Action.DELETE, text: `deletes ${subject}, a draft`, note: 'if an earlier deploy published it, it is deprecated instead (published flows cannot be deleted)' };
-  }
-  return { action: Action.DELETE_OR_DEPRECATE, text: `deprecates ${subject} if it is published, deletes it if it is a draft`, final: `if it is published, ${DEPRECATE_IS_FINAL}` };
+/** What a flow that leaves the stack becomes: the handler's plan for CloudFormation's Delete, in words. */
+interface Fate {
+  readonly action: Action;
+  readonly text: string;
+  readonly notes: string[];
+  /** Why it cannot be undone, when it cannot. */
+  readonly final?: string;
 }
 
-function retained(deletionPolicy: string, removalPolicy: string): boolean {
-  return deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate' || removalPolicy === RemovalPolicyValue.RETAIN || removalPolicy === RemovalPolicyValue.RETAIN_EXCEPT_ON_CREATE;
+/**
+ * The handler's decision for CloudFormation's Delete of the flow `o` declares (a flow this stack
+ * created: its physical id is the flow id), by the status inferred from its last `Publish`.
+ */
+function removalFate(o: FlowDecl, subject: string, declarer: Declarer): Fate {
+  const desired = specOf(o);
+  const deleteOf = (physicalId: string, status: string): Plan =>
+    plan({ requestType: 'Delete', desired, physicalId, declarer, current: stateOf(o, status) });
+  const statuses = statusesOf(o);
+  const plans = statuses.map((status) => deleteOf(DEPLOYED_FLOW_ID, status));
+  if (plans.every((p) => p.action === 'none')) return { action: Action.RETAIN, text: `leaves ${subject} untouched`, notes: [] };
+  const notes: string[] = [];
+  let fate: Fate;
+  if (plans.every((p) => p.action === 'deprecate')) {
+    fate = { action: Action.DEPRECATE, text: `renames ${subject} out of the way and deprecates it (published flows cannot be deleted)`, notes, final: DEPRECATE_IS_FINAL };
+  } else if (plans.every((p) => p.action === 'delete')) {
+    fate = { action: Action.DELETE, text: `deletes ${subject}, a draft`, notes };
+    // Inferred from Publish: a flow that an earlier deploy published is deprecated instead.
+    if (deleteOf(DEPLOYED_FLOW_ID, Status.PUBLISHED).action === 'deprecate') notes.push('if an earlier deploy published it, it is deprecated instead (published flows cannot be deleted)');
+  } else {
+    fate = { action: Action.DELETE_OR_DEPRECATE, text: `deprecates ${subject} if it is published, deletes it if it is a draft`, notes, final: `if it is published, ${DEPRECATE_IS_FINAL}` };
+  }
+  // Whether the stack created the flow or took it over is in the physical id, which the template lacks.
+  if (statuses.every((status) => deleteOf(physicalIdOf(DEPLOYED_FLOW_ID, true), status).action === 'none')) {
+    notes.push('if this resource took the flow over (adoptExisting) rather than creating it, the flow is left in place instead (set removalPolicy DESTROY to remove it too)');
+  }
+  return fate;
+}
+
+/** Whether CloudFormation keeps the resource on deletion without sending its Delete (DeletionPolicy). */
+function retainedByCloudFormation(deletionPolicy: string): boolean {
+  return deletionPolicy === 'Retain' || deletionPolicy === 'RetainExceptOnCreate';
+}
+
+/** The statuses the flow may have before the deploy, as its last declared `Publish` tells. */
+function statusesOf(o: FlowDecl): string[] {
+  if (o.publish === true) return [Status.PUBLISHED];
+  if (o.publish === false) return [Status.DRAFT];
+  return [Status.DRAFT, Status.PUBLISHED];
+}
+
+/** The flow as the service would report it, as far as the old template tells. */
+function stateOf(o: FlowDecl, status: string): FlowState {
+  const spec = specOf(o);
+  return { flowId: DEPLOYED_FLOW_ID, flowName: spec.flowName, status, categories: spec.categories, validationErrors: [] };
+}
+
+/**
+ * What the handler would parse from the declaration. A value resolved at deploy stands as its
+ * written form, so that two declarations compare as the diff compares them: by what is written.
+ */
+function specOf(d: FlowDecl): FlowSpec {
+  return {
+    wabaId: d.wabaId.literal ?? written(d.wabaId),
+    flowName: d.flowName.literal ?? written(d.flowName),
+    categories: d.categories ?? [written(d.categoriesValue)],
+    publish: d.publish === true,
+    removalPolicy: removalPolicyOf(d.removalPolicy),
+    content: d.content ? { sha256: d.content.sha256 } : undefined,
+    cloneFlowId: d.cloneFlowId ? d.cloneFlowId.literal ?? written(d.cloneFlowId) : undefined,
+    adoptExisting: d.adoptExisting,
+    preview: d.preview,
+  };
+}
+
+function written(v: Value): string {
+  return canonicalJson(v.raw);
 }
 
 /** Whether two WabaIds name the same WABA: true, false, or by the written values when not literal. */
@@ -265,14 +349,6 @@ function sameWaba(a: Value, b: Value): boolean {
 /** Whether a removed flow and a created one have the same WABA and name (so the creation finds the name taken). */
 function holdsName(o: FlowDecl, n: FlowDecl): boolean {
   return o.flowName.literal !== undefined && o.flowName.literal === n.flowName.literal && sameWaba(o.wabaId, n.wabaId);
-}
-
-function sameCategories(o: FlowDecl, n: FlowDecl): boolean {
-  if (o.categories && n.categories) {
-    // The handler compares them as sets.
-    return o.categories.length === n.categories.length && n.categories.every((c) => o.categories!.includes(c));
-  }
-  return same(o.categoriesValue, n.categoriesValue);
 }
 
 function same(a: Value, b: Value): boolean {
