@@ -60,18 +60,20 @@ export async function handler(event: any, context?: Partial<Context>): Promise<v
   }
 
   let answered = false;
+  let answering: Promise<void> | undefined;
   const progress: { createdFlowId?: string; createInFlight?: boolean } = {};
-  const answer = async (a: CfnAnswer): Promise<void> => {
-    if (answered) return;
+  // The first answer is the only one sent; every caller waits for its PUT, so that the handler
+  // never returns (and Lambda never freezes the container) while the timer's answer is on its way.
+  const answer = (a: CfnAnswer): Promise<void> => {
+    if (answering) return answering;
     answered = true;
     clearTimeout(timer);
     const body = responseBody(event, a);
     log.info({ event: 'answer', status: a.status, physicalId: a.physicalResourceId, url: maskUrl(event.ResponseURL), bytes: Buffer.byteLength(body) });
-    try {
-      await sendResponse(event.ResponseURL, body, { deadline: hardDeadline, log: (m) => log.warn(m) });
-    } catch (e) {
+    answering = sendResponse(event.ResponseURL, body, { deadline: hardDeadline, log: (m) => log.warn(m) }).catch((e: unknown) => {
       log.error({ event: 'answer-failed', error: (e as Error).message });
-    }
+    });
+    return answering;
   };
 
   const failedId = () =>
