@@ -1,17 +1,16 @@
 /**
- * CloudFormation as the handler meets it: events built from a really synthesized template, a
- * ResponseURL capture server on 127.0.0.1, and the built handler bundle invoked in-process with
+ * CloudFormation as the handler meets it: events built from a really synthesized template, the
+ * ResponseURL server on 127.0.0.1, and the built handler bundle run by the local Lambda host with
  * the real SDK pointed at the emulator.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as path from 'path';
-import { ChildProcess, fork } from 'child_process';
 import { App, Stack } from 'aws-cdk-lib';
 import { DEFAULT_BEHAVIOUR, FlowEmulator, FlowEmulatorOptions } from '../../local/emulator';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
-import { HANDLER_MEMORY_MB } from '../../lib/provider';
+import { HANDLER_MEMORY_MB, HANDLER_TIMEOUT } from '../../lib/provider';
+import { ContainerPool, LambdaContainer, ResponseServer } from '../../local/lambda/host';
 
 /** The handler bundle under test (WHATSAPP_FLOW_HANDLER_BUNDLE runs the tests against another build, e.g. an older release's). */
 export const BUNDLE = process.env.WHATSAPP_FLOW_HANDLER_BUNDLE ?? path.resolve(__dirname, '../../lambda/dist/index.js');
@@ -24,6 +23,8 @@ export const OTHER_WABA = 'waba-fedcba9876543210fedcba9876543210';
  */
 export const CLOCK_RATE = 10;
 export const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/FlowStack/5b2ae6f0-0000-11ef-8d2f-0aff1c2d3e4f';
+const FUNCTION_NAME = 'FlowStack-Provider';
+const HANDLER_TIMEOUT_MS = HANDLER_TIMEOUT.toMilliseconds();
 
 /** One response document as CloudFormation receives it. */
 export interface CfnResponse {
@@ -37,51 +38,6 @@ export interface CfnResponse {
   Data?: Record<string, string>;
 }
 
-/** Receives the PUTs the handler sends to its ResponseURL. */
-export class ResponseCapture {
-  public static async start(): Promise<ResponseCapture> {
-    const c = new ResponseCapture();
-    await new Promise<void>((resolve) => c.server.listen(0, '127.0.0.1', resolve));
-    return c;
-  }
-
-  /** Every PUT received, by the id in its path. */
-  public readonly received = new Map<string, { body: string; bytes: number }[]>();
-  private failures = 0;
-  private readonly server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (this.failures > 0) {
-        this.failures--;
-        res.writeHead(503).end();
-        return;
-      }
-      const id = (req.url ?? '').split('?')[0].replace(/^\/response\//, '');
-      const body = Buffer.concat(chunks);
-      const list = this.received.get(id) ?? [];
-      list.push({ body: body.toString('utf8'), bytes: body.length });
-      this.received.set(id, list);
-      res.writeHead(200).end();
-    });
-  });
-
-  /** The next `n` PUTs are answered 503 (a flaky S3 pre-signed URL). */
-  public failNextPuts(n: number): void {
-    this.failures = n;
-  }
-
-  public url(id: string): string {
-    const addr = this.server.address() as { port: number };
-    return `http://127.0.0.1:${addr.port}/response/${id}?X-Amz-Signature=secret-signature`;
-  }
-
-  public async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
 export type RequestType = 'Create' | 'Update' | 'Delete';
 
 export interface EventInput {
@@ -93,33 +49,43 @@ export interface EventInput {
   readonly requestId?: string;
 }
 
-export interface Invocation {
+export interface HandlerInvocation {
   readonly event: Record<string, unknown>;
-  /** The single response CloudFormation received for this event. */
+  /** The last response CloudFormation received for this event's RequestId. */
   readonly response: CfnResponse;
-  /** How many PUTs arrived for this event (must be 1). */
+  /** How many PUTs arrived for this RequestId so far (must be 1 per delivery). */
   readonly puts: number;
   /** Bytes of the response body. */
   readonly bytes: number;
-  /** The handler's log lines, parsed. */
+  /** The lines the function logged during the invocation, parsed. */
   readonly logs: Array<Record<string, any>>;
 }
 
+export interface InvokeOptions {
+  /**
+   * The time the invocation has (the function's timeout, counted on the container's clock), as
+   * `context.getRemainingTimeInMillis()` tells the handler. @default the provider's HANDLER_TIMEOUT
+   */
+  readonly remainingMs?: number;
+  /** Run in this container, after what it runs (a delivery to a warm container). @default - an idle container, or a new one */
+  readonly container?: LambdaContainer;
+}
+
 /**
- * Runs the built handler bundle in a child Node process (a warm "container"), against the
- * emulator, with the real SDK. `fresh()` starts a new container, as Lambda may for any event.
+ * The built handler bundle as Lambda runs it, against the emulator, with the real SDK: the local
+ * Lambda host (local/lambda/host.ts) that `npm start` and the benchmark use, one container per
+ * concurrent invocation and idle ones reused. `fresh()` starts new containers, as Lambda may for
+ * any event, for example after the function's environment changed.
  */
 export class Handler {
-  private child?: ChildProcess;
-  private ready?: Promise<void>;
-  private seq = 0;
-  private readonly pending = new Map<number, (m: any) => void>();
+  /** The containers of each function timeout (remainingMs), as Lambda scales a function. */
+  private readonly pools = new Map<number, ContainerPool>();
 
   constructor(
-    private readonly capture: ResponseCapture,
+    private readonly responses: ResponseServer,
     private readonly endpoint: string,
-    private extraEnv: Record<string, string> = {},
-    /** How many times faster than real time the container's clock runs (see handler-runner.js). */
+    private environment: Record<string, string> = {},
+    /** How many times faster than real time the containers' clock runs (LambdaFunctionConfig.clockRate). */
     private readonly clockRate = CLOCK_RATE,
   ) {
     if (!fs.existsSync(BUNDLE)) {
@@ -127,54 +93,24 @@ export class Handler {
     }
   }
 
-  /** Starts a new container for the next events (a cold start), optionally with the function's new environment. */
+  /** New containers for the next events (cold starts), optionally with the function's new environment. */
   public async fresh(env?: Record<string, string>): Promise<void> {
-    if (env) this.extraEnv = env;
+    if (env) this.environment = env;
     await this.stop();
-    const child = fork(path.join(__dirname, 'handler-runner.js'), [BUNDLE, String(this.clockRate)], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_ENDPOINT_URL_SOCIALMESSAGING: this.endpoint,
-        AWS_ENDPOINT_URL_S3: this.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDTESTTESTTESTTEST',
-        AWS_SECRET_ACCESS_KEY: 'test-secret-key',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        ...this.extraEnv,
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // The heap limit Lambda's Node runtime derives from the function's memory, as in the
-      // benchmark's container (local/lambda/host.ts), so it does not vary with this machine's.
-      execArgv: [`--max-old-space-size=${Math.floor(HANDLER_MEMORY_MB * 0.9)}`],
-    });
-    this.child = child;
-    this.ready = new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.on('message', (m: any) => {
-        if (m.ready) resolve();
-        else this.pending.get(m.id)?.(m);
-      });
-    });
-    await this.ready;
   }
 
   public async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (child && child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill();
-      });
-    }
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.stop()));
   }
 
   public event(input: EventInput): Record<string, unknown> {
     const requestId = input.requestId ?? crypto.randomUUID();
     const event: Record<string, unknown> = {
       RequestType: input.requestType,
-      ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:FlowStack-Provider',
-      ResponseURL: this.capture.url(requestId),
+      ServiceToken: `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION_NAME}`,
+      ResponseURL: this.responses.url(requestId),
       StackId: STACK_ID,
       RequestId: requestId,
       LogicalResourceId: input.logicalId ?? 'Flow',
@@ -187,30 +123,51 @@ export class Handler {
   }
 
   /** Sends an event and returns CloudFormation's view of the answer. */
-  public async invoke(input: EventInput | Record<string, unknown>, options: { remainingMs?: number } = {}): Promise<Invocation> {
+  public async invoke(input: EventInput | Record<string, unknown>, options: InvokeOptions = {}): Promise<HandlerInvocation> {
+    return this.send(input, options).result;
+  }
+
+  /** Sends an event; the container it runs in is known at once (to send it the next delivery). */
+  public send(input: EventInput | Record<string, unknown>, options: InvokeOptions = {}): { container: LambdaContainer; result: Promise<HandlerInvocation> } {
     const event = 'requestType' in input ? this.event(input as EventInput) : input;
-    if (!this.child) await this.fresh();
-    const id = ++this.seq;
-    const reply = await new Promise<any>((resolve) => {
-      this.pending.set(id, resolve);
-      this.child!.send({ id, event, remainingMs: options.remainingMs ?? 300_000 });
+    const { container, invocation } = this.pool(options.remainingMs ?? HANDLER_TIMEOUT_MS).invoke(event, { container: options.container });
+    const result = invocation.then((ended) => {
+      const requestId = String(event.RequestId);
+      const received = this.responses.responses(requestId);
+      if (ended.error && !ended.timedOut && !ended.crashed) throw new Error(`the handler threw: ${ended.error.errorType}: ${ended.error.errorMessage}`);
+      if (received.length === 0) {
+        throw new Error(`the handler sent no response for ${event.RequestType} ${requestId}${ended.error ? ` (${ended.error.errorType}: ${ended.error.errorMessage})` : ''}; logs: ${JSON.stringify(ended.logs)}`);
+      }
+      const last = received[received.length - 1];
+      return { event, response: JSON.parse(last.body) as CfnResponse, puts: received.length, bytes: last.bytes, logs: ended.logs };
     });
-    this.pending.delete(id);
-    if (reply.error) throw new Error(`the handler threw: ${reply.error}`);
-    const requestId = String(event.RequestId);
-    const received = this.capture.received.get(requestId) ?? [];
-    if (received.length === 0) {
-      throw new Error(`the handler sent no response for ${event.RequestType} ${requestId}; logs: ${JSON.stringify(reply.logs)}`);
+    return { container, result };
+  }
+
+  private pool(timeoutMs: number): ContainerPool {
+    let pool = this.pools.get(timeoutMs);
+    if (!pool) {
+      pool = new ContainerPool({
+        codeDir: path.dirname(BUNDLE),
+        handler: `${path.basename(BUNDLE, '.js')}.handler`,
+        functionName: FUNCTION_NAME,
+        environment: this.environment,
+        endpoint: this.endpoint,
+        memoryMb: HANDLER_MEMORY_MB,
+        timeoutMs,
+        clockRate: this.clockRate,
+      });
+      this.pools.set(timeoutMs, pool);
     }
-    const last = received[received.length - 1];
-    return { event, response: JSON.parse(last.body), puts: received.length, bytes: last.bytes, logs: reply.logs };
+    return pool;
   }
 }
 
 /** The pieces a handler test works with. */
 export interface Harness {
   readonly emulator: FlowEmulator;
-  readonly capture: ResponseCapture;
+  /** The ResponseURLs the handler answers on. */
+  readonly capture: ResponseServer;
   /** A container whose clock runs CLOCK_RATE times faster than real time. */
   readonly handler: Handler;
   /**
@@ -226,10 +183,10 @@ export interface Harness {
  * once and stopped at the end, with a clean service (state, faults, behaviour) before each test.
  */
 export function useHarness(options: FlowEmulatorOptions = {}): Harness {
-  const h = {} as { emulator: FlowEmulator; capture: ResponseCapture; handler: Handler; realTime: Handler };
+  const h = {} as { emulator: FlowEmulator; capture: ResponseServer; handler: Handler; realTime: Handler };
   beforeAll(async () => {
     h.emulator = await FlowEmulator.start(options);
-    h.capture = await ResponseCapture.start();
+    h.capture = await ResponseServer.start();
     h.handler = new Handler(h.capture, h.emulator.endpoint);
     h.realTime = new Handler(h.capture, h.emulator.endpoint, {}, 1);
   });
