@@ -22,22 +22,27 @@ interface CommandEntry {
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   validate: {
     summary: 'check Flow JSON files offline against Meta\'s rules and AWS\'s publishing limits',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: validate never loads the SDK or aws-cdk-lib
     load: () => require('./commands/validate') as CliCommand,
   },
   pull: {
     summary: 'write the flows of a WhatsApp Business Account as a directory for WhatsAppFlowDirectory',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: validate never loads the SDK or aws-cdk-lib
     load: () => require('./commands/pull') as CliCommand,
   },
   diff: {
     summary: 'show what a deploy would do to each flow, between two synthesized cloud assemblies (cdk.out)',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: validate never loads the SDK or aws-cdk-lib
     load: () => require('./commands/diff') as CliCommand,
   },
   render: {
     summary: 'draw flows offline as HTML pages: every screen as on the phone, and the navigation map',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: validate never loads the SDK or aws-cdk-lib
     load: () => require('./commands/render') as CliCommand,
   },
   local: {
     summary: 'deploy the flows of your CDK app to an emulator on this machine: local deploy, local destroy, local status',
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: validate never loads the SDK or aws-cdk-lib
     load: () => require('./commands/local') as CliCommand,
   },
 };

@@ -2,6 +2,7 @@
  * The handler: what the bundle weighs (and what in it), how fast a fresh container starts compared
  * with loading the SDK clients unbundled, and how much memory a 10 MB flow takes.
  */
+import * as childProcess from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -29,7 +30,7 @@ function flowAndFunction(stack: SynthesizedStack, endpoint: string): { flow: Cus
 
 function loadEsbuild(): typeof import('esbuild') | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional: the section is skipped when esbuild cannot be loaded
     return require('esbuild');
   } catch {
     return undefined;
@@ -96,8 +97,7 @@ async function bundleComposition(outdir: string): Promise<Array<[string, number]
 /** Time from spawn to the child's first line on stdout. */
 function timeToLine(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { spawn } = require('child_process') as typeof import('child_process');
+    const { spawn } = childProcess;
     const t0 = now();
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let t: number | undefined;
@@ -248,7 +248,7 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
   const first = flowAndFunction(s1, emulator.endpoint);
   const c = new LambdaContainer(first.config);
   const memRows: string[][] = [];
-  let peakNote = '';
+  let peakNote: string;
   try {
     const f1 = first.flow.properties;
     const f2 = flowAndFunction(s2, emulator.endpoint).flow.properties;

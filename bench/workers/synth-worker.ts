@@ -56,13 +56,13 @@ function run(job: SynthJob, stacks: typeof import('../support/stacks')): SynthRe
 const once = process.argv.indexOf('--once');
 if (once >= 0) {
   const job: SynthJob = JSON.parse(process.argv[once + 1]);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded here so that loadedAtMs measures the load of aws-cdk-lib from process start
   const stacks: typeof import('../support/stacks') = require('../support/stacks');
   const loadedAtMs = performance.now();
   const r = run(job, stacks);
   process.stdout.write(`${JSON.stringify({ ...r, loadedAtMs, doneAtMs: performance.now() })}\n`);
 } else if (process.send) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the mode that runs jobs only, once per warm worker
   const stacks: typeof import('../support/stacks') = require('../support/stacks');
   process.on('message', (job: SynthJob) => {
     process.send!(run(job, stacks));

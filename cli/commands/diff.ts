@@ -85,7 +85,7 @@ interface Options {
 
 export async function run(args: string[], io: Io): Promise<number> {
   if (args.includes('--live')) {
-    // Loaded only when asked for: it brings the AWS SDK.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for: --live alone brings the AWS SDK
     const live = require('../diff/live') as CliCommand;
     return live.run(args.filter((a) => a !== '--live'), io);
   }

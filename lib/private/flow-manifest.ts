@@ -395,7 +395,7 @@ function fileProblem(full: string): string | undefined {
   if (!stat.isFile()) return 'is not a file; point "file" at a Flow JSON file';
   // On a case-insensitive disk (macOS, Windows) a wrong case is found here but not on Linux CI.
   const base = path.basename(full);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(path.dirname(full));
   } catch {

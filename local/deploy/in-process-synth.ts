@@ -34,7 +34,7 @@ export function loadAppBuilder(modulePath: string): AppBuilder {
   }
   let mod: any;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the app module is known only at run time (--app)
     mod = require(modulePath);
   } catch (e) {
     throw new SynthError(`loading the app ${modulePath} failed: ${messageOf(e)}`);

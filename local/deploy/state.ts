@@ -125,7 +125,7 @@ export class StateDir {
   /** Removes kept function code that no deployed stack uses any more. */
   pruneFunctionCode(state: DeployedState, alsoKeep: string[] = []): void {
     const used = new Set([...Object.values(state.stacks).flatMap((s) => Object.values(s.functions)), ...alsoKeep].map((p) => path.basename(p)));
-    let entries: string[] = [];
+    let entries: string[];
     try {
       entries = fs.readdirSync(this.functionsDir);
     } catch {

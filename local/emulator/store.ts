@@ -169,7 +169,7 @@ export class Store {
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as PersistedState;
     } catch (e) {
-      throw new Error(`emulator state file ${file} is not valid JSON (${(e as Error).message}); delete it to start empty`);
+      throw new Error(`emulator state file ${file} is not valid JSON (${(e as Error).message}); delete it to start empty`, { cause: e });
     }
     if (data.format !== FORMAT) {
       throw new Error(`emulator state file ${file} has format ${JSON.stringify(data.format)}, expected ${FORMAT}; delete it to start empty`);

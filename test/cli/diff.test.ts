@@ -422,7 +422,7 @@ describe('output', () => {
     expect(out.code).toBe(1);
     const lines = out.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^FlowStack\/Created[0-9A-F]{8} "created": create and publish$/);
-    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n  - updates the content of the draft .*\n  content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n    ~ screens\[0\] screen A: components changed\n        \+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
+    expect(out.stdout).toMatch(/^FlowStack\/Screens[0-9A-F]{8} "screens": update \(content\)\n {2}- updates the content of the draft .*\n {2}content: [0-9.]+ KB → [0-9.]+ KB; 1 screen changed, 1 screen added, 1 screen removed, 1 component changed, 2 components added\n {4}~ screens\[0\] screen A: components changed\n {8}\+ screens\[0\]\.layout\.children\[1\] TextInput name=email: added: "Email"\n/m);
     expect(out.stdout).toMatch(/^ {4}\d+:\d+ error AWS_UNSUPPORTED_VERSION version: /m);
     expect(lines[lines.length - 1]).toBe(`${report.changed} of ${report.flows.length} flows change; validator: 1 error, 1 warning in the new versions`);
   });

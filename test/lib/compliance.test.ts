@@ -24,7 +24,7 @@ interface Finding {
   readonly path: string;
 }
 
-let outdirs: string[] = [];
+const outdirs: string[] = [];
 afterAll(() => {
   for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
 });

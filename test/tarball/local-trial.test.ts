@@ -5,6 +5,7 @@
  * `npm run test:tarball` (and .ci/run), not by `npm test`. Needs `npm run build` first.
  */
 import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -118,7 +119,7 @@ function writeLockfile(dir: string, tarball: string): void {
   add('node_modules/aws-cdk-lib');
   add('node_modules/constructs');
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
-  const integrity = `sha512-${require('crypto').createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`;
+  const integrity = `sha512-${createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`;
   packages['node_modules/whatsapp-flow-cdk'] = {
     version: own.version,
     resolved: manifest.dependencies['whatsapp-flow-cdk'].replace(/^file:/, 'file:'),

@@ -16,6 +16,7 @@ export class Path {
 
   /** This path extended by the given steps. */
   public at(...segs: Seg[]): Path {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the start of a chain of paths, extended in a loop
     let p: Path = this;
     for (const seg of segs) p = new Path(p, seg);
     return p;
@@ -24,6 +25,7 @@ export class Path {
   /** The steps from the root. */
   public segs(): Seg[] {
     const out: Seg[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- walks up the chain in a loop, not by recursion, so deep documents cannot overflow the stack
     for (let p: Path | undefined = this; p && p.parent; p = p.parent) out.push(p.seg!);
     return out.reverse();
   }
