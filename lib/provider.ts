@@ -264,7 +264,7 @@ export class WhatsAppFlowProvider extends Construct {
 
   /**
    * Records which resource declares the flow of this WABA and name, in the function's environment
-   * (see lib/private/holders.ts). Flows whose WABA or name is a token are not recorded.
+   * (see lib/shared/holders.ts). Flows whose WABA or name is a token are not recorded.
    */
   public registerFlow(wabaId: string, flowName: string, resource: CfnResource, adopts: boolean): void {
     if (Token.isUnresolved(wabaId) || Token.isUnresolved(flowName)) return;
