@@ -572,8 +572,15 @@ export class Executor {
    * found the name taken) gets it now. That is how a rename to the name of a flow that leaves the
    * stack in the same deploy completes (the flow leaves in the cleanup phase, after the rename),
    * and how a rollback gets a name back from a flow the rollback deletes. Best effort.
+   *
+   * Only a resource of this stack can wait for a name, so the lookup (a full scan of the WABA) is
+   * made only when the function's map says another resource declares the freed name: a plain
+   * delete costs no extra call. A flow of another stack waiting for it takes it at its own next
+   * deploy.
    */
   private async completePendingRename(wabaId: string, freedName: string): Promise<void> {
+    const wanted = declarer(this.ctx.holders, wabaId, freedName, this.ctx.logicalId);
+    if (wanted === 'this' || wanted === 'none') return;
     try {
       const waiting = (await this.service.listFlows(wabaId)).find((f) => f.flowName === pendingName(freedName, f.flowId));
       if (!waiting) return;

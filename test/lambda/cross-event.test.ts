@@ -7,6 +7,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
+import { encodeHolders, HOLDERS_ENV } from '../../lib/private/holders';
 import { FLOW_ACTIONS } from '../../lib/provider';
 import { propsFor, synthFlows, unpublishableFlow, validFlow, WABA, useHarness } from '../support/cfn';
 
@@ -22,6 +23,9 @@ async function created(props: Record<string, unknown>, logicalId = 'Flow'): Prom
 }
 
 const named = (flowName: string, extra: Record<string, unknown> = {}) => propsFor({ flowName, flowJson: FlowJson.fromObject(validFlow(flowName)), publish: true, ...extra });
+
+/** The provider's environment for a template whose resources declare these flow names (logical id: name). */
+const declaring = (flows: Record<string, string>) => ({ [HOLDERS_ENV]: encodeHolders(Object.entries(flows).map(([logicalId, flowName]) => ({ wabaId: WABA, flowName, logicalId, adopts: false }))) });
 
 test('D1: a flow taken over and later removed from the stack is deprecated when its removal policy says DESTROY', async () => {
   const console = h.emulator.seedFlow({ wabaId: WABA, flowName: 'signup', status: 'PUBLISHED', json: validFlow('Console') });
@@ -101,6 +105,7 @@ test('D5: the rollback of a name handover completes: the flow that gave up the n
   const oldA = named('signup');
   const a = await created(oldA, 'A');
   // Forward: A is renamed away, C (a copy) takes the name; then a third resource fails.
+  await h.handler.fresh(declaring({ A: 'signup-legacy', C: 'signup' }));
   const newA = named('signup-legacy');
   expect((await h.handler.invoke({ requestType: 'Update', props: newA, oldProps: oldA, physicalId: a, logicalId: 'A' })).response.Status).toBe('SUCCESS');
   const cProps = named('signup');
@@ -113,7 +118,9 @@ test('D5: the rollback of a name handover completes: the flow that gave up the n
   expect(rollback.response.Data!.Divergence).toMatch(/could not be renamed to "signup": flow \d+ \(PUBLISHED\) holds that name; it waits under the name "signup \(renaming \d+\)"/);
   expect(h.emulator.flow(a)!.flowName).toBe(`signup (renaming ${a})`);
 
-  // Rollback cleanup: C goes (renamed out of the way, deprecated), and A takes the name it frees.
+  // Rollback cleanup (the function's environment is the old template's again): C goes (renamed
+  // out of the way, deprecated), and A takes the name it frees.
+  await h.handler.fresh(declaring({ A: 'signup' }));
   expect((await h.handler.invoke({ requestType: 'Delete', props: cProps, physicalId: c, logicalId: 'C' })).response.Status).toBe('SUCCESS');
   expect(h.emulator.flow(c)).toMatchObject({ status: 'DEPRECATED' });
   expect(h.emulator.flow(a)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });
@@ -126,6 +133,7 @@ test('a rename to the name of a flow that leaves the stack in the same deploy co
   const x = await created(named('x'), 'X');
   const y = await created(named('y'), 'Y');
   // Y takes the name "x" while X is removed: the update phase runs first, the cleanup after.
+  await h.handler.fresh(declaring({ Y: 'x' }));
   const renamed = await h.handler.invoke({ requestType: 'Update', props: named('x'), oldProps: named('y'), physicalId: y, logicalId: 'Y' });
   expect(renamed.response.Status).toBe('SUCCESS');
   expect(h.emulator.flow(y)!.flowName).toBe(`x (renaming ${y})`);

@@ -205,7 +205,7 @@ describe('Create', () => {
 
     expect(response.Status).toBe('SUCCESS');
     expect(h.emulator.flow(id)).toBeUndefined();
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow', 'ListWhatsAppFlows']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
   });
 
   test('rides out throttling with backoff', async () => {
@@ -281,7 +281,7 @@ describe('Update', () => {
 
     expect(response.PhysicalResourceId).toBe(id);
     expect(h.emulator.flow(id)!.flowName).toBe('signup-v2');
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'ListWhatsAppFlows']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow']);
     expect(h.emulator.calls('UpdateWhatsAppFlow')[0].input).toMatchObject({ flowName: 'signup-v2' });
   });
 
@@ -349,7 +349,7 @@ describe('Update', () => {
     await h.handler.invoke({ requestType: 'Update', props: propsFor({ ...base, publish: true, flowName: 'renamed' }), oldProps: old, physicalId: id });
 
     expect(h.emulator.flow(id)).toMatchObject({ flowName: 'renamed', status: 'PUBLISHED' });
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'ListWhatsAppFlows', 'GetWhatsAppFlow', 'PublishWhatsAppFlow']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'PublishWhatsAppFlow']);
   });
 
   test('replaces the flow when the WABA changes: a new flow in the new WABA, the old one untouched', async () => {
@@ -368,7 +368,7 @@ describe('Update', () => {
     const cleanup = await h.handler.invoke({ requestType: 'Delete', props: old, physicalId: id });
     expect(cleanup.response.Status).toBe('SUCCESS');
     expect(h.emulator.flow(id)!.status).toBe('DEPRECATED');
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow', 'ListWhatsAppFlows']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
   });
 
   test('rolls back a failed WABA move, removing the copy a cancelled move made in the new WABA', async () => {
@@ -493,8 +493,8 @@ describe('Delete', () => {
 
     expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
     expect(h.emulator.flow(id)).toBeUndefined();
-    // The freed name is offered to a flow that may be waiting for it (one List).
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeleteWhatsAppFlow', 'ListWhatsAppFlows']);
+    // No other resource of the stack declares the name: no lookup for a flow waiting for it.
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'DeleteWhatsAppFlow']);
   });
 
   test('deprecates a published flow and never deletes it', async () => {
@@ -512,7 +512,7 @@ describe('Delete', () => {
     await h.handler.invoke({ requestType: 'Delete', props, physicalId: id });
 
     expect(h.emulator.flow(id)).toMatchObject({ status: 'DEPRECATED', flowName: `signup (retired ${id})` });
-    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow', 'ListWhatsAppFlows']);
+    expect(h.emulator.operations()).toEqual(['GetWhatsAppFlow', 'UpdateWhatsAppFlow', 'GetWhatsAppFlow', 'DeprecateWhatsAppFlow']);
     const again = await h.handler.invoke({ requestType: 'Create', props });
     expect(again.response.Status).toBe('SUCCESS');
     expect(h.emulator.flow(again.response.PhysicalResourceId)).toMatchObject({ flowName: 'signup', status: 'PUBLISHED' });

@@ -328,13 +328,10 @@ export class World {
         if (deliveries.length === 0 || event.phase !== 'update') return undefined;
         const q = deliveries[n++ % deliveries.length];
         // A duplicate after the first answer goes to the same container, which answers it from
-        // memory. One reaching another container after CloudFormation undid the create (a
-        // rollback, seconds later) could make a flow again: a residual the README states.
-        // A concurrent duplicate of a Create arrives at once: one that reaches another container
-        // late, after CloudFormation undid the create, is the same residual.
-        // A WABA move is an Update that creates: the same holds for it.
-        const creates = event.RequestType === 'Create' || (event.RequestType === 'Update' && event.OldResourceProperties?.WabaId !== event.ResourceProperties?.WabaId);
-        const late = q.duplicate === 'concurrent' && creates ? 0 : q.delayMs;
+        // memory. A concurrent duplicate reaching another container arrives at once: one that
+        // arrives late, after CloudFormation has already undone the first one's work (a rollback,
+        // seconds later), repeats that work: a residual the README states, not generated here.
+        const late = q.duplicate === 'concurrent' ? 0 : q.delayMs;
         // A concurrent duplicate of a Create that adopts may answer with the flow its twin made as
         // taken over, and CloudFormation counts whichever answer comes first: a residual the README states.
         const adopting = event.RequestType === 'Create' && event.ResourceProperties?.AdoptExisting === 'true';
