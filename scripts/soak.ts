@@ -27,6 +27,7 @@ async function main(): Promise<number> {
   let totalSteps = 0;
   const failures: string[] = [];
   let broken = 0;
+  let residual = 0;
   for (let batch = 0; Date.now() < until; batch++) {
     const histories = fc.sample(historyArbitrary(steps), { numRuns: parallel * 4, seed: seed + batch });
     const failed: number[] = [];
@@ -43,11 +44,13 @@ async function main(): Promise<number> {
         ? `seed ${seed + batch}, history #${index}, shrunk (${small.shrinks} shrinks): ${small.message}\n  history: ${JSON.stringify(small.history)}`
         : `seed ${seed + batch}, history #${index} did not fail again when run alone (it depends on timing)`);
     }
+    residual += r.residuals.length;
+    for (const x of r.residuals) failures.push(`seed ${seed + batch}, history #${x.index} ended at the late-delivery residual (README, "What is left"): ${x.message}`);
     runs += histories.length;
     totalSteps += r.steps;
-    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${broken} failed (seed ${seed})\n`);
+    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${broken} failed, ${residual} ended at the late-delivery residual (seed ${seed})\n`);
   }
-  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${broken === 0 ? 'every invariant held' : `${broken} failed`}\n`);
+  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${broken === 0 ? 'every invariant held' : `${broken} failed`}, ${residual} ended at the late-delivery residual\n`);
   for (const f of failures) process.stdout.write(`\n${f}\n`);
   return broken === 0 ? 0 : 1;
 }

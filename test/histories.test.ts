@@ -6,7 +6,8 @@
  * CloudFormation picks. After every step both worlds must hold the README's invariants I1-I7.
  *
  * A fixed set of seeds, so that CI is reproducible; `npm run soak` runs as many as time allows.
- * A failure prints the history (fast-check's value) so that it can be run again alone.
+ * A failure prints the history (fast-check's value) so that it can be run again alone. A step
+ * that differs only where the README's late-delivery residual shows ends its history there.
  */
 import fc from 'fast-check';
 import { historyArbitrary, runHistories, shrinkHistory } from './support/histories';
@@ -18,7 +19,7 @@ const STEPS = 3;
 
 test(`${HISTORIES} deploy histories keep every invariant, whatever order CloudFormation picks`, async () => {
   const histories = fc.sample(historyArbitrary(STEPS), { numRuns: HISTORIES, seed: SEED });
-  const { failures, steps } = await runHistories(histories, PARALLEL);
+  const { failures, steps, residuals } = await runHistories(histories, PARALLEL);
 
   const report = failures.map((f) => `history #${f.index} (seed ${SEED}): ${f.message}\n  history: ${JSON.stringify(histories[f.index])}`);
   if (failures.length > 0) {
@@ -28,6 +29,11 @@ test(`${HISTORIES} deploy histories keep every invariant, whatever order CloudFo
       ? `history #${failures[0].index} shrunk (${small.shrinks} steps of shrinking): ${small.message}\n  history: ${JSON.stringify(small.history)}`
       : `history #${failures[0].index} did not fail again when run alone: it depends on timing; run it with HISTORY_CLOCK_RATE=40`);
   }
+  // The late-delivery residual (README, "What is left") ends a history where it shows; it must stay
+  // the rare timing it is (a second delivery still running after CloudFormation undid the first).
+  if (residuals.length > HISTORIES / 20) {
+    report.push(`${residuals.length} of ${HISTORIES} histories ended at the late-delivery residual:\n  ${residuals.map((r) => `#${r.index}: ${r.message}`).join('\n  ')}`);
+  }
   expect(report).toEqual([]);
-  expect(steps).toBeGreaterThanOrEqual(HISTORIES * 2);
+  expect(steps).toBeGreaterThanOrEqual(HISTORIES * 2 - residuals.length * STEPS);
 }, 900_000);

@@ -57,9 +57,12 @@ export function activeResources(template: Template, env: LocalEnvironment): Reco
   return out;
 }
 
-/** The logical ids a value refers to (Ref, Fn::GetAtt, Fn::Sub), pseudo parameters and parameters excluded. */
-export function referencesOf(value: unknown, resources: Record<string, unknown>): Set<string> {
-  const found = new Set<string>();
+/**
+ * What a value of a template refers to, in the order met: each name of a `Ref`, of an
+ * `Fn::GetAtt`'s resource and of an `Fn::Sub` variable not defined by the Sub itself (as written:
+ * `Res.Arn` for `${Res.Arn}`), and each `Fn::ImportValue` (not looked into).
+ */
+export function visitReferences(value: unknown, on: { name(name: string): void; importValue(arg: unknown): void }): void {
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) {
       v.forEach(visit);
@@ -71,25 +74,38 @@ export function referencesOf(value: unknown, resources: Record<string, unknown>)
     if (keys.length === 1) {
       const [k] = keys;
       const arg = o[k];
-      if (k === 'Ref' && typeof arg === 'string' && arg in resources) found.add(arg);
+      if (k === 'Ref' && typeof arg === 'string') on.name(arg);
       if (k === 'Fn::GetAtt') {
         const target = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
-        if (typeof target === 'string' && target in resources) found.add(target);
+        if (typeof target === 'string') on.name(target);
+      }
+      if (k === 'Fn::ImportValue') {
+        on.importValue(arg);
+        return;
       }
       if (k === 'Fn::Sub') {
         const text = Array.isArray(arg) ? arg[0] : arg;
         const vars = Array.isArray(arg) && arg[1] && typeof arg[1] === 'object' ? (arg[1] as Record<string, unknown>) : {};
-        if (typeof text === 'string') {
-          for (const name of subVariables(text)) {
-            const base = name.split('.')[0];
-            if (!(name in vars) && base in resources) found.add(base);
-          }
-        }
+        if (typeof text === 'string') for (const name of subVariables(text)) if (!(name in vars)) on.name(name);
+        visit(vars);
+        return;
       }
     }
     for (const k of keys) visit(o[k]);
   };
   visit(value);
+}
+
+/** The logical ids a value refers to (Ref, Fn::GetAtt, Fn::Sub), pseudo parameters and parameters excluded. */
+export function referencesOf(value: unknown, resources: Record<string, unknown>): Set<string> {
+  const found = new Set<string>();
+  visitReferences(value, {
+    name: (name) => {
+      const base = name.split('.')[0];
+      if (base in resources) found.add(base);
+    },
+    importValue: () => undefined,
+  });
   return found;
 }
 

@@ -11,7 +11,7 @@
  */
 import { RESOURCE_TYPE } from '../../lib/shared/contract';
 import { IAM_TYPES } from '../cloudformation/stack-iam';
-import { activeResources, LocalEnvironment, Template, TemplateError } from '../cloudformation/template';
+import { activeResources, LocalEnvironment, Template, TemplateError, visitReferences } from '../cloudformation/template';
 
 /** A resource that is not simulated. */
 export interface SkippedResource {
@@ -135,42 +135,7 @@ function needsOf(value: unknown, template: Template, resources: Record<string, u
     }
     if (!(n in (template.Resources ?? {}))) needs.push({ kind: 'unknown', name: n });
   };
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) {
-      v.forEach(visit);
-      return;
-    }
-    if (!v || typeof v !== 'object') return;
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1) {
-      const [k] = keys;
-      const arg = o[k];
-      if (k === 'Ref' && typeof arg === 'string') name(arg);
-      if (k === 'Fn::GetAtt') {
-        const target = Array.isArray(arg) ? arg[0] : typeof arg === 'string' ? arg.split('.')[0] : undefined;
-        if (typeof target === 'string') name(target);
-      }
-      if (k === 'Fn::ImportValue') {
-        needs.push({ kind: 'import', what: JSON.stringify(arg) });
-        return;
-      }
-      if (k === 'Fn::Sub') {
-        const text = Array.isArray(arg) ? arg[0] : arg;
-        const vars = Array.isArray(arg) && arg[1] && typeof arg[1] === 'object' ? (arg[1] as Record<string, unknown>) : {};
-        if (typeof text === 'string') {
-          for (const m of text.matchAll(/\$\{([^}!][^}]*)\}/g)) {
-            const n = m[1].trim();
-            if (!(n in vars)) name(n);
-          }
-        }
-        visit(vars);
-        return;
-      }
-    }
-    for (const key of keys) visit(o[key]);
-  };
-  visit(value);
+  visitReferences(value, { name, importValue: (arg) => needs.push({ kind: 'import', what: JSON.stringify(arg) }) });
   return needs;
 }
 

@@ -7,7 +7,7 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
-import { encodeHolders, HOLDERS_ENV } from '../../lib/private/holders';
+import { encodeHolders, HOLDERS_ENV } from '../../lib/shared/holders';
 import { FLOW_ACTIONS } from '../../lib/provider';
 import { propsFor, synthFlows, unpublishableFlow, validFlow, WABA, useHarness } from '../support/cfn';
 

@@ -366,6 +366,27 @@ export class World {
     for (const row of result.rows) if (row.action === 'retained' && row.flowId !== '-') this.retained.add(row.flowId);
   }
 
+  /**
+   * The README's late-delivery residual, when this world's records since `from` show it: one of two
+   * deliveries of an event (either: the other may have answered first) still running after
+   * CloudFormation had sent, and concluded, a later event for the same resource (a rollback, a
+   * cleanup Delete). Whatever that copy writes then, nothing
+   * in the event lets the handler tell it from a deploy to make: the README states it as left.
+   */
+  public lateDuplicate(from: number): string | undefined {
+    const records = this.observed.slice(from);
+    const concludedAt = new Map<string, number>();
+    for (const r of records) if (r.kind === 'concluded') concludedAt.set(r.requestId, r.time);
+    const twice = new Set(records.filter((r) => r.kind === 'delivered' && r.copy >= 2).map((r) => r.requestId));
+    for (const end of records) {
+      if (end.kind !== 'invocation-ended' || !twice.has(end.requestId)) continue;
+      const later = records.find((r) => r.kind === 'sent' && r.stackName === end.stackName && r.logicalId === end.logicalId
+        && r.requestId !== end.requestId && (concludedAt.get(r.requestId) ?? Infinity) < end.time);
+      if (later) return `one of two deliveries of ${end.requestType} ${end.logicalId} (${end.phase}) ran on after CloudFormation had concluded the ${later.requestType} that followed it (${later.phase})`;
+    }
+    return undefined;
+  }
+
   // ----------------------------------------------------------------------------------------------
   // The invariants
 
@@ -488,10 +509,11 @@ export class World {
 
 /**
  * Runs `histories` with at most `parallel` at once; returns the failures (each with its index and
- * message) and the number of steps run.
+ * message), the number of steps run and the histories that ended at the late-delivery residual.
  */
-export async function runHistories(histories: readonly History[], parallel: number, onResult?: (index: number, error?: Error) => void): Promise<{ failures: Array<{ index: number; message: string }>; steps: number }> {
+export async function runHistories(histories: readonly History[], parallel: number, onResult?: (index: number, error?: Error) => void): Promise<{ failures: Array<{ index: number; message: string }>; steps: number; residuals: Array<{ index: number; message: string }> }> {
   const failures: Array<{ index: number; message: string }> = [];
+  const residuals: Array<{ index: number; message: string }> = [];
   let steps = 0;
   let next = 0;
   const worker = async () => {
@@ -500,6 +522,7 @@ export async function runHistories(histories: readonly History[], parallel: numb
       try {
         const ran = await runHistory(histories[index]);
         steps += ran.steps;
+        if (ran.residual) residuals.push({ index, message: ran.residual });
         onResult?.(index);
       } catch (e) {
         failures.push({ index, message: (e as Error).message });
@@ -508,11 +531,15 @@ export async function runHistories(histories: readonly History[], parallel: numb
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
-  return { failures: failures.sort((a, b) => a.index - b.index), steps };
+  return { failures: failures.sort((a, b) => a.index - b.index), steps, residuals: residuals.sort((a, b) => a.index - b.index) };
 }
 
-/** Runs a history in two worlds; throws an Error listing what went wrong after the first step that broke something. */
-export async function runHistory(h: History, options: { log?: (line: string) => void } = {}): Promise<{ steps: number }> {
+/**
+ * Runs a history in two worlds; throws an Error listing what went wrong after the first step that
+ * broke something. A step that breaks something only where the late-delivery residual shows
+ * (World.lateDuplicate) ends the history instead, with `residual` saying what happened.
+ */
+export async function runHistory(h: History, options: { log?: (line: string) => void } = {}): Promise<{ steps: number; residual?: string }> {
   const idSeed = `${h.seeds[0]}`;
   const worlds = await Promise.all([World.start('a', h.behaviour, h.seeds[0], idSeed), World.start('b', h.behaviour, h.seeds[1], idSeed)]);
   let serial = 0;
@@ -521,6 +548,7 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
     for (const [i, s] of h.steps.entries()) {
       const decl = s.kind === 'deploy' ? applyEdits(s.stack, decls[s.stack], s.edits, () => ++serial) : undefined;
       const started = Date.now();
+      const marks = worlds.map((w) => w.observed.length);
       const outcomes = await Promise.all(worlds.map((w) => w.run(s, decl)));
       const ms = Date.now() - started;
       const problems = worlds.flatMap((w, k) => w.violations(outcomes[k]).map((p) => `world ${'ab'[k]}: ${p}`));
@@ -531,6 +559,12 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
       else if (na !== nb) problems.push(`I6: the two orders left different states:\n    ${na}\n    ${nb}`);
       options.log?.(`step ${i + 1} ${s.kind}${s.kind === 'deploy' ? ` ${STACK_NAMES[s.stack]} [${decl!.map((d) => `${d.key}:${d.name}@${d.waba}${d.publish ? '+pub' : ''}${d.adopt ? '+adopt' : ''}`).join(' ')}]${s.faults.failingSibling ? ' +failing' : ''}` : ''}: ${outcomeA ?? '-'} (${ms} ms)`);
       if (problems.length > 0) {
+        const residual = worlds.map((w, k) => w.lateDuplicate(marks[k])).find((r) => r !== undefined);
+        if (residual) {
+          // The worlds may differ from here on by what the README states as left: the history ends.
+          options.log?.(`step ${i + 1}: the late-delivery residual (${residual}); the history ends here`);
+          return { steps: i + 1, residual: `after step ${i + 1}: ${residual}: ${problems.join('; ')}` };
+        }
         throw new Error(`after step ${i + 1} of ${h.steps.length} (${JSON.stringify(s)}):\n  ${problems.join('\n  ')}`);
       }
       if (s.kind === 'deploy' && outcomes[0].result?.outcome !== 'rolled back') decls[s.stack] = decl!;
