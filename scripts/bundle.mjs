@@ -5,7 +5,8 @@
 // Synth never runs this: it only reads lambda/dist.
 //
 // The handler's build also records the files it was made from (HANDLER_INPUTS, outside the
-// package), so that `npm start` can rebuild it when one of them is newer than the bundle.
+// package), so that `npm start` can rebuild it when one of them is newer than the bundle, and its
+// esbuild metafile (HANDLER_METAFILE), from which the benchmark reports the bundle's composition.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const HANDLER_INPUTS = join(ROOT, 'node_modules', '.cache', 'whatsapp-flow-cdk', 'handler-inputs.json');
+/** The handler build's esbuild metafile, which the benchmark reads for the bundle's composition. */
+export const HANDLER_METAFILE = join(ROOT, 'node_modules', '.cache', 'whatsapp-flow-cdk', 'handler-metafile.json');
 
 const common = {
   bundle: true,
@@ -30,6 +33,7 @@ export async function bundleHandler() {
   const result = await build({ ...common, entryPoints: ['lambda/index.ts'], outfile: 'lambda/dist/index.js', target: 'node22', metafile: true });
   mkdirSync(dirname(HANDLER_INPUTS), { recursive: true });
   writeFileSync(HANDLER_INPUTS, JSON.stringify({ inputs: Object.keys(result.metafile.inputs).sort() }));
+  writeFileSync(HANDLER_METAFILE, JSON.stringify(result.metafile));
 }
 
 export async function bundleCli() {

@@ -63,30 +63,18 @@ async function clientBundles(outdir: string): Promise<{ smOnly: string; smAndS3:
   return out;
 }
 
-/** Bytes of the bundle by the package they come from, from an esbuild metafile of the same build. */
-async function bundleComposition(outdir: string): Promise<Array<[string, number]> | undefined> {
-  const esbuild = loadEsbuild();
-  if (!esbuild) return undefined;
-  // The options of scripts/bundle.mjs for the handler.
-  const r = await esbuild.build({
-    entryPoints: [path.join(ROOT, 'lambda', 'index.ts')],
-    outfile: path.join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    minify: true,
-    mainFields: ['module', 'main'],
-    legalComments: 'eof',
-    target: 'node22',
-    logLevel: 'silent',
-    metafile: true,
-    absWorkingDir: ROOT,
-  });
+/** The handler build's esbuild metafile, which scripts/bundle.mjs writes (npm run bench runs it first). */
+const HANDLER_METAFILE = path.join(ROOT, 'node_modules', '.cache', 'whatsapp-flow-cdk', 'handler-metafile.json');
+
+/** Bytes of the bundle by the package they come from, from the metafile of the build that made it. */
+function bundleComposition(): Array<[string, number]> | undefined {
+  if (!fs.existsSync(HANDLER_METAFILE)) return undefined;
+  const metafile: import('esbuild').Metafile = JSON.parse(fs.readFileSync(HANDLER_METAFILE, 'utf8'));
   const byPackage = new Map<string, number>();
-  for (const out of Object.values(r.metafile.outputs)) {
+  for (const out of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
       const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-      const pkg = m ? m[1] : input.startsWith('lambda/') ? 'lambda/ (the handler)' : input.startsWith('lib/') ? 'lib/private (shared contract)' : input;
+      const pkg = m ? m[1] : input.startsWith('lambda/') ? 'lambda/ (the handler)' : input.startsWith('lib/') ? 'lib/shared (the wire contract)' : input;
       const group = pkg.startsWith('@smithy/') ? '@smithy/* (SDK runtime)' : pkg.startsWith('@aws-crypto/') ? '@aws-crypto/*' : pkg;
       byPackage.set(group, (byPackage.get(group) ?? 0) + bytesInOutput);
     }
@@ -126,8 +114,8 @@ export async function handlerSection(ctx: SectionContext): Promise<SectionResult
   const bundle = fs.readFileSync(HANDLER_BUNDLE);
   const gz = zlib.gzipSync(bundle, { level: 9 }).length;
   ctx.progress('handler: bundle composition');
-  const composition = await bundleComposition(scratch.sub('bundle')).catch(() => undefined);
-  const compositionText = composition ? composition.slice(0, 8).map(([p, b]) => `${p} ${fmtBytes(b)}`).join(', ') : 'esbuild not available';
+  const composition = bundleComposition();
+  const compositionText = composition ? composition.slice(0, 8).map(([p, b]) => `${p} ${fmtBytes(b)}`).join(', ') : 'no metafile of the handler build (run npm run build:handler)';
   const s3Bytes = composition?.filter(([p]) => p === '@aws-sdk/client-s3' || p === '@aws-sdk/middleware-sdk-s3' || p === '@aws-sdk/signature-v4-multi-region' || p === '@aws-sdk/xml-builder' || p === '@aws-sdk/util-arn-parser').reduce((a, [, b]) => a + b, 0) ?? 0;
 
   // ---- cold start, interleaved

@@ -11,7 +11,7 @@
 import { promises as fs } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { displayPath } from '../../lib/private/messages';
+import { writeReport } from '../output';
 import { AssemblyFlows, InputError, readAssembly } from '../diff/assembly-flows';
 import { renderHtml } from '../diff/html';
 import { buildReport, DiffReport, FlowReport } from '../diff/report';
@@ -129,18 +129,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     : parsed.format === 'json' ? renderJson(report)
       : parsed.format === 'html' ? renderHtml(report).html
         : renderText(report);
-  if (parsed.out !== undefined) {
-    const file = path.resolve(io.cwd, parsed.out);
-    try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, text, 'utf8');
-    } catch (e) {
-      io.stderr(`whatsapp-flow diff: cannot write --out ${displayPath(file, io.cwd)}: ${(e as Error).message}\n`);
-      return ExitCode.ERRORS;
-    }
-  } else {
-    io.stdout(text);
-  }
+  if (!(await writeReport(io, parsed.out, text, 'whatsapp-flow diff'))) return ExitCode.ERRORS;
   return report.errors > 0 ? ExitCode.ERRORS : report.changed > 0 ? ExitCode.CHANGES : ExitCode.OK;
 }
 

@@ -13,13 +13,12 @@
  * also: live flows that no construct declares), 1 errors (bad usage, an input that cannot be read,
  * a failed service call), 3 internal.
  */
-import { promises as fs } from 'fs';
 import * as path from 'path';
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
 import { MAX_FLOW_JSON_BYTES, parsePhysicalId, wabaAccountId } from '../../lib/shared/contract';
 import { canonicalTextSha256 } from '../../lib/shared/canonical-json';
 import { StateDir, StateError } from '../../local/deploy/state';
-import { displayPath } from '../../lib/private/messages';
+import { writeReport } from '../output';
 import { FlowDecl, InputError, readAssembly, readContent } from './assembly-flows';
 import { ContentDiff, diffContent } from './content';
 import { formatBytes } from './report';
@@ -143,18 +142,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     client?.destroy();
   }
   const text = parsed.format === 'json' ? `${JSON.stringify(report, undefined, 2)}\n` : parsed.format === 'markdown' ? renderMarkdown(report) : renderText(report);
-  if (parsed.out !== undefined) {
-    const file = path.resolve(io.cwd, parsed.out);
-    try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, text, 'utf8');
-    } catch (e) {
-      io.stderr(`whatsapp-flow diff --live: cannot write --out ${displayPath(file, io.cwd)}: ${(e as Error).message}\n`);
-      return ExitCode.ERRORS;
-    }
-  } else {
-    io.stdout(text);
-  }
+  if (!(await writeReport(io, parsed.out, text, 'whatsapp-flow diff --live'))) return ExitCode.ERRORS;
   const unmanaged = report.unmanaged.reduce((n, u) => n + u.flows.length, 0);
   return report.drift > 0 || (parsed.strict && unmanaged > 0) ? ExitCode.CHANGES : ExitCode.OK;
 }

@@ -58,6 +58,17 @@ export interface OperationResult {
   readonly durationMs: number;
 }
 
+/** What every stack operation of a local deploy or destroy gives the engine. */
+function engineOptions(state: StateDir, runtime: LocalRuntime, options: OperationOptions) {
+  return {
+    stateDir: state.dir,
+    runtime,
+    concurrency: options.concurrency,
+    flowsOnly: options.flowsOnly,
+    progress: (line: string) => options.io.stderr(`  ${line}\n`),
+  };
+}
+
 /** Deploys the stacks, in order, to the emulator of the state folder; stops at the first that fails, as cdk deploy does. */
 export async function deployStacks(stacks: SynthesizedStack[], state: StateDir, options: OperationOptions): Promise<OperationResult> {
   const { io } = options;
@@ -81,11 +92,7 @@ export async function deployStacks(stacks: SynthesizedStack[], state: StateDir, 
         env,
         previous,
         next: { template: stack.template, functions },
-        stateDir: state.dir,
-        runtime,
-        concurrency: options.concurrency,
-        flowsOnly: options.flowsOnly,
-        progress: (line) => io.stderr(`  ${line}\n`),
+        ...engineOptions(state, runtime, options),
       });
       results.push(result);
       const unchanged = result.outcome === 'no changes' && previous !== undefined && sameJson(previous.template, stack.template);
@@ -128,11 +135,7 @@ export async function destroyStacks(state: StateDir, options: OperationOptions):
       const result = await runStackOperation({
         env: environmentOf(previous),
         previous,
-        stateDir: state.dir,
-        runtime,
-        concurrency: options.concurrency,
-        flowsOnly: options.flowsOnly,
-        progress: (line) => io.stderr(`  ${line}\n`),
+        ...engineOptions(state, runtime, options),
       });
       results.push(result);
       current = withStack(current, name, result.state);

@@ -10,6 +10,7 @@ import { diffContent } from '../../cli/diff/content';
 import { COMMENT_MARKER, MARKDOWN_BUDGET, renderMarkdown } from '../../cli/diff/formats';
 import { CHROMIUM_ENV } from '../../cli/render/chromium';
 import { DiffReport } from '../../cli/diff/report';
+import { captured, Captured } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
@@ -73,17 +74,8 @@ function addFlows(stack: Stack, flows: Flows): void {
   }
 }
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function diff(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-  return { code, stdout, stderr };
+async function diff(...args: string[]): Promise<Captured> {
+  return captured(run, args, ROOT);
 }
 
 interface JsonFlow {

@@ -3,13 +3,12 @@
  * published, renamed, deprecated and deleted outside CloudFormation, and flows no construct declares.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { FlowCategory, FlowJson, WhatsAppFlow, WhatsAppFlowProps } from '../../lib';
 import { run } from '../../cli/commands/diff';
 import { STATE_FORMAT } from '../../local/deploy/state';
-import { FlowEmulator } from '../../local/emulator';
+import { captured, Captured, useServiceEmulator } from '../support/io';
 
 const WABA = 'waba-0123456789abcdef0123456789abcdef';
 
@@ -21,39 +20,15 @@ const doc = (text: string) => ({
   ] } }],
 });
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+const service = useServiceEmulator('whatsapp-flow-live-');
 
-let emulator: FlowEmulator;
-let tmp: string;
-
-beforeAll(async () => {
-  emulator = await FlowEmulator.start();
-  process.env.AWS_ENDPOINT_URL_SOCIALMESSAGING = emulator.endpoint;
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whatsapp-flow-live-'));
-});
-
-afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_SOCIALMESSAGING;
-  await emulator.close();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-beforeEach(() => emulator.reset());
-
-async function live(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(['--live', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: tmp });
-  return { code, stdout, stderr };
+async function live(...args: string[]): Promise<Captured> {
+  return captured(run, ['--live', ...args], service.tmp);
 }
 
 /** Synthesizes one stack of flows into `dir`; returns the logical id of each construct id. */
 function synth(dir: string, flows: Record<string, Partial<WhatsAppFlowProps>>): Record<string, string> {
-  const app = new App({ outdir: path.join(tmp, dir) });
+  const app = new App({ outdir: path.join(service.tmp, dir) });
   const stack = new Stack(app, 'FlowStack');
   const ids: Record<string, string> = {};
   for (const [id, props] of Object.entries(flows)) {
@@ -66,7 +41,7 @@ function synth(dir: string, flows: Record<string, Partial<WhatsAppFlowProps>>): 
 
 /** A local deploy state recording these physical ids. */
 function writeState(dir: string, resources: Record<string, string>): void {
-  fs.mkdirSync(path.join(tmp, dir), { recursive: true });
+  fs.mkdirSync(path.join(service.tmp, dir), { recursive: true });
   const state = {
     format: STATE_FORMAT,
     stacks: {
@@ -77,7 +52,7 @@ function writeState(dir: string, resources: Record<string, string>): void {
       },
     },
   };
-  fs.writeFileSync(path.join(tmp, dir, 'deployed.json'), JSON.stringify(state));
+  fs.writeFileSync(path.join(service.tmp, dir, 'deployed.json'), JSON.stringify(state));
 }
 
 describe('whatsapp-flow diff --live', () => {
@@ -98,13 +73,13 @@ describe('whatsapp-flow diff --live', () => {
   /** The live flows as the last deploy left them, then changed outside CloudFormation. */
   function seedDrift(): Record<string, string> {
     const seed = (name: string, status: 'DRAFT' | 'PUBLISHED' | 'DEPRECATED', text = name, categories = ['SIGN_UP']) =>
-      emulator.seedFlow({ wabaId: WABA, flowName: name.toLowerCase(), categories, status, json: JSON.stringify(doc(text), undefined, 4) }).flowId;
+      service.emulator.seedFlow({ wabaId: WABA, flowName: name.toLowerCase(), categories, status, json: JSON.stringify(doc(text), undefined, 4) }).flowId;
     return {
       InSync: seed('InSync', 'PUBLISHED'),
       Edited: seed('Edited', 'PUBLISHED', 'Edited in WhatsApp Manager'),
       PublishedByHand: seed('PublishedByHand', 'PUBLISHED'),
       Deprecated: seed('Deprecated', 'DEPRECATED'),
-      Renamed: emulator.seedFlow({ wabaId: WABA, flowName: 'renamed by hand', categories: ['SIGN_UP'], json: doc('Renamed') }).flowId,
+      Renamed: service.emulator.seedFlow({ wabaId: WABA, flowName: 'renamed by hand', categories: ['SIGN_UP'], json: doc('Renamed') }).flowId,
       Recategorized: seed('Recategorized', 'DRAFT', 'Recategorized', ['SIGN_UP']),
       Deleted: '9999999999999999',
       HandMade: seed('hand-made', 'DRAFT'),
@@ -146,8 +121,8 @@ describe('whatsapp-flow diff --live', () => {
   test('only reads: lists each WABA once and fetches the content of the flows it compares', async () => {
     seedDriftAndState();
     await live('cdk.out');
-    expect(new Set(emulator.operations())).toEqual(new Set(['ListWhatsAppFlows', 'ListWhatsAppFlowAssets', 'Download']));
-    expect(emulator.calls('ListWhatsAppFlows')).toHaveLength(1);
+    expect(new Set(service.emulator.operations())).toEqual(new Set(['ListWhatsAppFlows', 'ListWhatsAppFlowAssets', 'Download']));
+    expect(service.emulator.calls('ListWhatsAppFlows')).toHaveLength(1);
   });
 
   test('prints one line per flow and the live flows no construct declares', async () => {
@@ -172,8 +147,8 @@ describe('whatsapp-flow diff --live', () => {
 
   test('exits 0 when every flow is as live, listing the flows no construct declares; 2 for them with --strict', async () => {
     synth('in-sync', { InSync: { publish: true } });
-    emulator.seedFlow({ wabaId: WABA, flowName: 'insync', categories: ['SIGN_UP'], status: 'PUBLISHED', json: doc('InSync') });
-    emulator.seedFlow({ wabaId: WABA, flowName: 'hand-made', status: 'DRAFT' });
+    service.emulator.seedFlow({ wabaId: WABA, flowName: 'insync', categories: ['SIGN_UP'], status: 'PUBLISHED', json: doc('InSync') });
+    service.emulator.seedFlow({ wabaId: WABA, flowName: 'hand-made', status: 'DRAFT' });
 
     const out = await live('in-sync');
     expect(out).toMatchObject({ code: 0, stderr: '' });
@@ -182,7 +157,7 @@ describe('whatsapp-flow diff --live', () => {
   });
 
   test('fails with exit 1 and the service\'s message when a call is refused', async () => {
-    emulator.failNext('ListWhatsAppFlows', { errorType: 'AccessDeniedException', message: 'User is not authorized to perform: social-messaging:ListWhatsAppFlows' });
+    service.emulator.failNext('ListWhatsAppFlows', { errorType: 'AccessDeniedException', message: 'User is not authorized to perform: social-messaging:ListWhatsAppFlows' });
     const out = await live('cdk.out');
     expect(out).toEqual({ code: 1, stdout: '', stderr: 'whatsapp-flow diff --live: ListWhatsAppFlows failed: AccessDeniedException: User is not authorized to perform: social-messaging:ListWhatsAppFlows\n' });
   });
@@ -195,12 +170,12 @@ describe('whatsapp-flow diff --live', () => {
   ])('fails with exit 1 on %s, before calling the service', async (_what, args, message) => {
     const out = await live(...args);
     expect(out).toEqual({ code: 1, stdout: '', stderr: `whatsapp-flow diff --live: ${message} (see whatsapp-flow diff --live --help)\n` });
-    expect(emulator.operations()).toEqual([]);
+    expect(service.emulator.operations()).toEqual([]);
   });
 
   test('fails with exit 1 on a --state-dir whose state is corrupt, naming the file', async () => {
-    fs.mkdirSync(path.join(tmp, 'corrupt'), { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'corrupt', 'deployed.json'), '{');
+    fs.mkdirSync(path.join(service.tmp, 'corrupt'), { recursive: true });
+    fs.writeFileSync(path.join(service.tmp, 'corrupt', 'deployed.json'), '{');
     const out = await live('cdk.out', '--state-dir', 'corrupt');
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(/^whatsapp-flow diff --live: .*corrupt\/deployed\.json is corrupt/);

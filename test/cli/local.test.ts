@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { FlowEmulator } from '../../local/emulator';
 import { main } from '../../cli/main';
+import { captured, Captured } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 const WABA = 'waba-11110000000000000000000000000000';
@@ -47,11 +48,8 @@ ${body}
   );
 }
 
-async function local(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['local', ...argv], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: project });
-  return { code, stdout, stderr };
+async function local(...argv: string[]): Promise<Captured> {
+  return captured(main, ['local', ...argv], project);
 }
 
 async function emulatorFlows(): Promise<Array<{ flowName: string; status: string }>> {

@@ -6,17 +6,15 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../cli/main';
+import { captured, Captured } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 const BUNDLE = path.join(ROOT, 'dist', 'bin', 'whatsapp-flow.js');
 const FIXTURES = 'test/fixtures/flows';
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
 
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-  return { code, stdout, stderr };
+async function cli(...argv: string[]): Promise<Captured> {
+  return captured(main, argv, ROOT);
 }
 
 test('prints the version of the package with --version, from the source and from the bundle', async () => {
@@ -34,28 +32,21 @@ test('fails on an unknown command naming the commands there are, without a stack
 });
 
 describe('the whatsapp-flow dispatcher', () => {
-  const call = async (argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ROOT });
-    return { code, stdout, stderr };
-  };
-
   test('lists its commands on --help and exits 0', async () => {
-    const out = await call(['--help']);
+    const out = await cli('--help');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/commands:\n {2}validate {2}/);
   });
 
   test('fails with exit 1 without a command or on an unknown one', async () => {
-    expect((await call([])).code).toBe(1);
-    const unknown = await call(['lint']);
+    expect((await cli()).code).toBe(1);
+    const unknown = await cli('lint');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown command "lint"');
   });
 
   test('passes the arguments to the subcommand and returns its exit code', async () => {
-    const out = await call(['validate', `${FIXTURES}/bad-circular-navigation.json`]);
+    const out = await cli('validate', `${FIXTURES}/bad-circular-navigation.json`);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain('INVALID_ROUTING_MODEL');
   });

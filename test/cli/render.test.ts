@@ -11,20 +11,12 @@ import { run } from '../../cli/commands/render';
 import { CHROMIUM_ENV } from '../../cli/render/chromium';
 import { flowPage } from '../../cli/render/page';
 import { corpusFileNames, corpusFile, corpusTest, largeImageFlow, ownDocuments } from '../support/documents';
+import { captured, Captured } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function render(args: string[], cwd = ROOT): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd });
-  return { code, stdout, stderr };
+async function render(args: string[], cwd = ROOT): Promise<Captured> {
+  return captured(run, args, cwd);
 }
 
 /** The page of a document given as an object. */

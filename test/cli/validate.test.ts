@@ -2,21 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { run } from '../../cli/commands/validate';
+import { captured, Captured } from '../support/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = 'test/fixtures/flows';
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function validate(args: string[], cwd = ROOT): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd });
-  return { code, stdout, stderr };
+async function validate(args: string[], cwd = ROOT): Promise<Captured> {
+  return captured(run, args, cwd);
 }
 
 describe('whatsapp-flow validate', () => {

@@ -22,29 +22,17 @@ import {
   ValidationException,
 } from '@aws-sdk/client-socialmessaging';
 import { FlowEmulator } from '../../../local/emulator';
-import { bytes, client, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
+import { bytes, client, useEmulator, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
 
-let emu: FlowEmulator;
-let sm: SocialMessagingClient;
-
-beforeAll(async () => {
-  emu = await FlowEmulator.start();
-  sm = client(emu);
-});
-afterAll(async () => {
-  sm.destroy();
-  await emu.close();
-});
+const t = useEmulator();
 beforeEach(() => {
-  emu.reset();
-  emu.configure({ ...FlowEmulator.defaults });
-  emu.setLatency(0);
-  emu.setRateLimit(undefined);
-  emu.setAllowedWabas(undefined);
-  emu.setKnownWabas(undefined);
+  t.emu.setLatency(0);
+  t.emu.setRateLimit(undefined);
+  t.emu.setAllowedWabas(undefined);
+  t.emu.setKnownWabas(undefined);
 });
 
-const get = (flowId: string, id = WABA) => sm.send(new GetWhatsAppFlowCommand({ id, flowId }));
+const get = (flowId: string, id = WABA) => t.sm.send(new GetWhatsAppFlowCommand({ id, flowId }));
 
 describe('error types', () => {
   test.each<[string, new (...args: any[]) => Error, number, string]>([
@@ -57,7 +45,7 @@ describe('error types', () => {
     ['ThrottledRequestException', ThrottledRequestException, 429, 'client'],
     ['ValidationException', ValidationException, 400, 'client'],
   ])('delivers %s as its SDK exception class with its status and fault', async (name, cls, status, fault) => {
-    emu.failNext('GetWhatsAppFlow', { errorType: name });
+    t.emu.failNext('GetWhatsAppFlow', { errorType: name });
 
     const err = await rejection(get('1'));
 
@@ -66,11 +54,11 @@ describe('error types', () => {
     expect(err.message).toBe(`Injected fault: ${name}`);
     expect(err.$metadata.httpStatusCode).toBe(status);
     expect(err.$fault).toBe(fault);
-    expect(emu.calls()).toEqual([{ operation: 'GetWhatsAppFlow', input: { id: WABA, flowId: '1' }, httpStatus: status, errorType: name }]);
+    expect(t.emu.calls()).toEqual([{ operation: 'GetWhatsAppFlow', input: { id: WABA, flowId: '1' }, httpStatus: status, errorType: name }]);
   });
 
   test('delivers an undeclared error type as a generic SocialMessagingServiceException of that name', async () => {
-    emu.failNext('GetWhatsAppFlow', { errorType: 'LimitExceededException', message: 'too many' });
+    t.emu.failNext('GetWhatsAppFlow', { errorType: 'LimitExceededException', message: 'too many' });
     const err = await rejection(get('1'));
     expect(err).toBeInstanceOf(SocialMessagingServiceException);
     expect(err).toMatchObject({ name: 'LimitExceededException', message: 'too many' });
@@ -78,16 +66,16 @@ describe('error types', () => {
 
   test('answers 404 UnknownOperationException for an unknown path or method under /v1/whatsapp/', async () => {
     for (const [method, path] of [['POST', '/v1/whatsapp/flow'], ['GET', '/v1/whatsapp/flows'], ['PUT', '/v1/whatsapp/flow/create']]) {
-      const res = await fetch(`${emu.endpoint}${path}`, { method });
+      const res = await fetch(`${t.emu.endpoint}${path}`, { method });
       expect(res.status).toBe(404);
       expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
       expect(await res.json()).toEqual({ message: expect.stringContaining(path) });
     }
-    expect(emu.operations()).toEqual(['UnknownOperation', 'UnknownOperation', 'UnknownOperation']);
+    expect(t.emu.operations()).toEqual(['UnknownOperation', 'UnknownOperation', 'UnknownOperation']);
   });
 
   test('answers 400 SerializationException for a body that is not a JSON object', async () => {
-    const res = await fetch(`${emu.endpoint}/v1/whatsapp/flow/publish`, { method: 'POST', body: '[1]', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${t.emu.endpoint}/v1/whatsapp/flow/publish`, { method: 'POST', body: '[1]', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('SerializationException');
   });
@@ -96,10 +84,10 @@ describe('error types', () => {
 describe('model constraints', () => {
   const TOO_BIG = Buffer.alloc(10_485_761, 0x20);
   const create = (input: Record<string, unknown>) =>
-    sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'n', categories: ['OTHER'], ...input } as any));
+    t.sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'n', categories: ['OTHER'], ...input } as any));
 
   test.each<[string, () => Promise<unknown>, string]>([
-    ['a missing id', () => sm.send(new GetWhatsAppFlowCommand({ flowId: '1' } as any)), "Value null at 'id' failed to satisfy constraint: Member must not be null"],
+    ['a missing id', () => t.sm.send(new GetWhatsAppFlowCommand({ flowId: '1' } as any)), "Value null at 'id' failed to satisfy constraint: Member must not be null"],
     ['an id that is neither waba- nor a WABA ARN', () => get('1', 'account-1'), "at 'id' failed to satisfy constraint: Member must satisfy regular expression pattern"],
     ['a WABA ARN of another service', () => get('1', 'arn:aws:sns:us-east-1:123456789012:waba/abc'), "at 'id'"],
     ['an id of 116 characters', () => get('1', `waba-${'a'.repeat(111)}`), "at 'id' failed to satisfy constraint: Member must have length less than or equal to 115"],
@@ -113,20 +101,20 @@ describe('model constraints', () => {
     ['an unknown category', () => create({ categories: ['MARKETING'] }), 'Member must satisfy enum value set'],
     ['a flowJson of 10,485,761 bytes', () => create({ flowJson: TOO_BIG }), "at 'flowJson' failed to satisfy constraint: Member must have length less than or equal to 10485760"],
     ['an empty flowJson', () => create({ flowJson: new Uint8Array(0) }), "at 'flowJson' failed to satisfy constraint: Member must have length greater than or equal to 1"],
-    ['a missing flowJson on an asset update', () => sm.send(new UpdateWhatsAppFlowAssetsCommand({ id: WABA, flowId: '1' } as any)), "Value null at 'flowJson'"],
-    ['maxResults 0', () => sm.send(new ListWhatsAppFlowsCommand({ id: WABA, maxResults: 0 })), "at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"],
-    ['maxResults 101', () => sm.send(new ListWhatsAppFlowAssetsCommand({ id: WABA, flowId: '1', maxResults: 101 })), "at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"],
+    ['a missing flowJson on an asset update', () => t.sm.send(new UpdateWhatsAppFlowAssetsCommand({ id: WABA, flowId: '1' } as any)), "Value null at 'flowJson'"],
+    ['maxResults 0', () => t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA, maxResults: 0 })), "at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"],
+    ['maxResults 101', () => t.sm.send(new ListWhatsAppFlowAssetsCommand({ id: WABA, flowId: '1', maxResults: 101 })), "at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100"],
   ])('fails with ValidationException for %s', async (_what, call, message) => {
     const err = await rejection(call());
 
     expect(err).toBeInstanceOf(ValidationException);
     expect(err.$metadata.httpStatusCode).toBe(400);
     expect(err.message).toContain(message);
-    expect(emu.flows()).toEqual([]);
+    expect(t.emu.flows()).toEqual([]);
   });
 
   test('lists every violation of a call in one message', async () => {
-    const err = await rejection(sm.send(new CreateWhatsAppFlowCommand({ id: WABA } as any)));
+    const err = await rejection(t.sm.send(new CreateWhatsAppFlowCommand({ id: WABA } as any)));
     expect(err.message).toBe("2 validation errors detected: Value null at 'flowName' failed to satisfy constraint: Member must not be null; "
       + "Value null at 'categories' failed to satisfy constraint: Member must not be null");
   });
@@ -134,75 +122,75 @@ describe('model constraints', () => {
   test('accepts the boundary values: a 200-character name and all nine categories', async () => {
     const all = ['SIGN_UP', 'SIGN_IN', 'APPOINTMENT_BOOKING', 'LEAD_GENERATION', 'SHOPPING', 'CONTACT_US', 'CUSTOMER_SUPPORT', 'SURVEY', 'OTHER'];
     await create({ flowName: 'é'.repeat(200), categories: all });
-    expect(emu.flows()[0]).toMatchObject({ flowName: 'é'.repeat(200), categories: all });
+    expect(t.emu.flows()[0]).toMatchObject({ flowName: 'é'.repeat(200), categories: all });
   });
 
   test('keeps duplicate categories by default and rejects them with duplicateCategories reject', async () => {
     await create({ categories: ['OTHER', 'OTHER'] });
-    expect(emu.flows()[0].categories).toEqual(['OTHER', 'OTHER']);
+    expect(t.emu.flows()[0].categories).toEqual(['OTHER', 'OTHER']);
 
-    emu.configure({ duplicateCategories: 'reject' });
+    t.emu.configure({ duplicateCategories: 'reject' });
     expect(await rejection(create({ flowName: 'n2', categories: ['OTHER', 'OTHER'] }))).toBeInstanceOf(ValidationException);
   });
 });
 
 describe('fault injection', () => {
   test('fails only the next call of the named operation, then answers normally', async () => {
-    const { flowId } = emu.seedFlow({ wabaId: WABA, flowName: 'f', json: validFlow() });
-    emu.failNext('PublishWhatsAppFlow', { errorType: 'InvalidParametersException', message: 'nope' });
+    const { flowId } = t.emu.seedFlow({ wabaId: WABA, flowName: 'f', json: validFlow() });
+    t.emu.failNext('PublishWhatsAppFlow', { errorType: 'InvalidParametersException', message: 'nope' });
 
     await get(flowId);
-    expect(await rejection(sm.send(new PublishWhatsAppFlowCommand({ id: WABA, flowId })))).toMatchObject({ name: 'InvalidParametersException', message: 'nope' });
-    expect(emu.flow(flowId)?.status).toBe('DRAFT');
-    await sm.send(new PublishWhatsAppFlowCommand({ id: WABA, flowId }));
+    expect(await rejection(t.sm.send(new PublishWhatsAppFlowCommand({ id: WABA, flowId })))).toMatchObject({ name: 'InvalidParametersException', message: 'nope' });
+    expect(t.emu.flow(flowId)?.status).toBe('DRAFT');
+    await t.sm.send(new PublishWhatsAppFlowCommand({ id: WABA, flowId }));
 
-    expect(emu.calls().map((c) => [c.operation, c.httpStatus])).toEqual([
+    expect(t.emu.calls().map((c) => [c.operation, c.httpStatus])).toEqual([
       ['GetWhatsAppFlow', 200], ['PublishWhatsAppFlow', 400], ['PublishWhatsAppFlow', 200],
     ]);
   });
 
   test('fails `count` calls, which the SDK retries for a 5xx until one succeeds', async () => {
-    const { flowId } = emu.seedFlow({ wabaId: WABA, flowName: 'f' });
-    emu.failNext('GetWhatsAppFlow', { errorType: 'InternalServiceException', count: 2 });
-    const retrying = client(emu, 3);
+    const { flowId } = t.emu.seedFlow({ wabaId: WABA, flowName: 'f' });
+    t.emu.failNext('GetWhatsAppFlow', { errorType: 'InternalServiceException', count: 2 });
+    const retrying = client(t.emu, 3);
     try {
       const out = await retrying.send(new GetWhatsAppFlowCommand({ id: WABA, flowId }));
       expect(out.$metadata.attempts).toBe(3);
     } finally {
       retrying.destroy();
     }
-    expect(emu.calls().map((c) => c.httpStatus)).toEqual([500, 500, 200]);
+    expect(t.emu.calls().map((c) => c.httpStatus)).toEqual([500, 500, 200]);
   });
 
   test('applies the operation before failing with afterEffect, an ambiguous failure', async () => {
-    emu.failNext('CreateWhatsAppFlow', { errorType: 'InternalServiceException', afterEffect: true });
+    t.emu.failNext('CreateWhatsAppFlow', { errorType: 'InternalServiceException', afterEffect: true });
 
-    const err = await rejection(sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'maybe', categories: ['OTHER'] })));
+    const err = await rejection(t.sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'maybe', categories: ['OTHER'] })));
 
     expect(err).toBeInstanceOf(InternalServiceException);
-    expect(emu.flows().map((f) => f.flowName)).toEqual(['maybe']);
+    expect(t.emu.flows().map((f) => f.flowName)).toEqual(['maybe']);
   });
 
   test('matches any request with operation *', async () => {
-    emu.failNext('*', { errorType: 'DependencyException' });
-    expect(await rejection(sm.send(new ListWhatsAppFlowsCommand({ id: WABA })))).toBeInstanceOf(DependencyException);
+    t.emu.failNext('*', { errorType: 'DependencyException' });
+    expect(await rejection(t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA })))).toBeInstanceOf(DependencyException);
   });
 
   test('drops the connection without an answer for a network fault', async () => {
-    emu.failNext('CreateWhatsAppFlow', { errorType: 'network' });
+    t.emu.failNext('CreateWhatsAppFlow', { errorType: 'network' });
 
-    const err = await rejection(sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'lost', categories: ['OTHER'] })));
+    const err = await rejection(t.sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: 'lost', categories: ['OTHER'] })));
 
     expect(err).not.toBeInstanceOf(SocialMessagingServiceException);
     expect(err.message).toMatch(/socket hang up|ECONNRESET/);
-    expect(emu.flows()).toEqual([]);
-    expect(emu.calls()).toEqual([expect.objectContaining({ operation: 'CreateWhatsAppFlow', httpStatus: 0, errorType: 'network' })]);
+    expect(t.emu.flows()).toEqual([]);
+    expect(t.emu.calls()).toEqual([expect.objectContaining({ operation: 'CreateWhatsAppFlow', httpStatus: 0, errorType: 'network' })]);
   });
 
   test('holds the request past the client timeout for a timeout fault', async () => {
-    emu.failNext('GetWhatsAppFlow', { errorType: 'timeout', hangMs: 3000 });
+    t.emu.failNext('GetWhatsAppFlow', { errorType: 'timeout', hangMs: 3000 });
     const impatient = new SocialMessagingClient({
-      endpoint: emu.endpoint, region: 'us-east-1', maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
+      endpoint: t.emu.endpoint, region: 'us-east-1', maxAttempts: 1, requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
     });
     try {
       // A TimeoutError is the client giving up: the emulator answered nothing within its 200 ms.
@@ -211,25 +199,25 @@ describe('fault injection', () => {
     } finally {
       impatient.destroy();
     }
-    expect(emu.calls()[0]).toMatchObject({ httpStatus: 0, errorType: 'timeout' });
+    expect(t.emu.calls()[0]).toMatchObject({ httpStatus: 0, errorType: 'timeout' });
   });
 
   test('throttles flow operations beyond the rate limit with 429 ThrottledRequestException', async () => {
     // One token an hour on the emulator's clock: only advanceTime refills it, however slow the machine.
-    emu.setRateLimit(1 / 3600, 2);
+    t.emu.setRateLimit(1 / 3600, 2);
 
     const results = [];
-    for (let i = 0; i < 3; i++) results.push(await sm.send(new ListWhatsAppFlowsCommand({ id: WABA })).then(() => 200, (e) => e));
+    for (let i = 0; i < 3; i++) results.push(await t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA })).then(() => 200, (e) => e));
     expect(results.slice(0, 2)).toEqual([200, 200]);
     expect(results[2]).toBeInstanceOf(ThrottledRequestException);
     expect(results[2].$metadata.httpStatusCode).toBe(429);
 
-    emu.advanceTime(3600_000);
-    await sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
-    expect(emu.calls().map((c) => c.httpStatus)).toEqual([200, 200, 429, 200]);
+    t.emu.advanceTime(3600_000);
+    await t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
+    expect(t.emu.calls().map((c) => c.httpStatus)).toEqual([200, 200, 429, 200]);
 
-    emu.setRateLimit(undefined);
-    for (let i = 0; i < 5; i++) await sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
+    t.emu.setRateLimit(undefined);
+    for (let i = 0; i < 5; i++) await t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
   });
 
   test('takes the rate limit from the start options', async () => {
@@ -245,17 +233,17 @@ describe('fault injection', () => {
   });
 
   test('adds the configured latency to every answer', async () => {
-    emu.setLatency(150);
+    t.emu.setLatency(150);
     const started = Date.now();
-    await sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
+    await t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
     expect(Date.now() - started).toBeGreaterThanOrEqual(145);
   });
 
   test('denies calls naming a WABA outside setAllowedWabas with 403 AccessDeniedException, whatever the id form', async () => {
-    emu.setAllowedWabas([WABA_ARN]);
+    t.emu.setAllowedWabas([WABA_ARN]);
 
-    await sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
-    const err = await rejection(sm.send(new ListWhatsAppFlowsCommand({ id: OTHER_WABA })));
+    await t.sm.send(new ListWhatsAppFlowsCommand({ id: WABA }));
+    const err = await rejection(t.sm.send(new ListWhatsAppFlowsCommand({ id: OTHER_WABA })));
 
     expect(err).toBeInstanceOf(AccessDeniedException);
     expect(err.$metadata.httpStatusCode).toBe(403);

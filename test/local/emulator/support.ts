@@ -3,7 +3,7 @@
  * clients pointed at an emulator over 127.0.0.1.
  */
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import type { FlowEmulator } from '../../../local/emulator';
+import { FlowEmulator } from '../../../local/emulator';
 
 export const WABA_HEX = '0123456789abcdef0123456789abcdef';
 export const WABA = `waba-${WABA_HEX}`;
@@ -46,4 +46,25 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
     return e as Error & Record<string, any>;
   }
   throw new Error('expected the call to fail, but it succeeded');
+}
+
+/**
+ * An emulator for this test file and a client of it, the emulator reset to its defaults before
+ * each test.
+ */
+export function useEmulator(options: Parameters<typeof FlowEmulator.start>[0] = {}): { readonly emu: FlowEmulator; readonly sm: SocialMessagingClient } {
+  const h: { emu: FlowEmulator; sm: SocialMessagingClient } = {} as never;
+  beforeAll(async () => {
+    h.emu = await FlowEmulator.start(options);
+    h.sm = client(h.emu);
+  });
+  afterAll(async () => {
+    h.sm?.destroy();
+    await h.emu?.close();
+  });
+  beforeEach(() => {
+    h.emu.reset();
+    h.emu.configure({ ...FlowEmulator.defaults });
+  });
+  return h;
 }
