@@ -10,7 +10,7 @@
  * that differs only where the README's late-delivery residual shows ends its history there.
  */
 import fc from 'fast-check';
-import { historyArbitrary, runHistories, shrinkHistory } from './support/histories';
+import { historyArbitrary, runHistories, shrinkHistory } from '../support/histories';
 
 const SEED = 20261207;
 const HISTORIES = Number(process.env.HISTORIES ?? 100);
