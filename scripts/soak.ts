@@ -45,12 +45,12 @@ async function main(): Promise<number> {
         : `seed ${seed + batch}, history #${index} did not fail again when run alone (it depends on timing)`);
     }
     residual += r.residuals.length;
-    for (const x of r.residuals) failures.push(`seed ${seed + batch}, history #${x.index} ended at the late-delivery residual (README, "What is left"): ${x.message}`);
+    for (const x of r.residuals) failures.push(`seed ${seed + batch}, history #${x.index} ended at a limit the README states: ${x.message}`);
     runs += histories.length;
     totalSteps += r.steps;
-    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${broken} failed, ${residual} ended at the late-delivery residual (seed ${seed})\n`);
+    process.stderr.write(`soak: ${runs} histories, ${totalSteps} steps run clean or checked, ${broken} failed, ${residual} ended at a limit the README states (seed ${seed})\n`);
   }
-  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${broken === 0 ? 'every invariant held' : `${broken} failed`}, ${residual} ended at the late-delivery residual\n`);
+  process.stdout.write(`${runs} histories (${totalSteps} steps) in ${minutes} min from seed ${seed}: ${broken === 0 ? 'every invariant held' : `${broken} failed`}, ${residual} ended at a limit the README states\n`);
   for (const f of failures) process.stdout.write(`\n${f}\n`);
   return broken === 0 ? 0 : 1;
 }

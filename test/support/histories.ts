@@ -21,7 +21,7 @@ import { LocalRuntime } from '../../local/lambda/runtime';
 import type { DeployedStack } from '../../local/deploy/state';
 import type { LocalEnvironment, Template } from '../../local/cloudformation/template';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
-import { parsePhysicalId } from '../../lib/shared/contract';
+import { parsePhysicalId, Prop, RemovalPolicyValue } from '../../lib/shared/contract';
 import { canonicalTextSha256 } from '../../lib/shared/canonical-json';
 
 /** The handlers' clocks run this much faster than real time (their waits of 30 s take 3 s). */
@@ -267,6 +267,8 @@ export class World {
   public readonly observed: ObservedRecord[] = [];
   /** Flows a stack chose to keep (RETAIN) when they left it. */
   public readonly retained = new Set<string>();
+  /** Per flow id, whether the resource that last held it held it as taken over, to be left in place. */
+  private readonly heldAsAdopted = new Map<string, boolean>();
   /**
    * WABA and name of every flow declared with RETAIN: a create of one that CloudFormation cancels
    * or rolls back keeps whatever flow it made (DeletionPolicy Retain), by the user's choice.
@@ -295,6 +297,7 @@ export class World {
   /** Runs one step; the declaration is the same in both worlds (computed by the caller). */
   public async run(s: Step, decl?: FlowDecl[]): Promise<StepOutcome> {
     this.ops++;
+    this.noteAdoptedHolds();
     if (s.kind === 'console') {
       const name = NAME_POOLS[0][s.name];
       const taken = this.emulator.flows(WABAS[s.waba]).some((f) => f.flowName === name);
@@ -360,6 +363,20 @@ export class World {
       clockRate: CLOCK_RATE,
       progress: process.env.HISTORY_DEBUG ? (line: string) => process.stderr.write(`      [${this.dir.slice(-6)}] ${line}\n`) : undefined,
     };
+  }
+
+  /**
+   * Whether each flow a resource holds now is held as taken over with the default removal policy
+   * (`destroy-keep-adopted`), which leaves it in place when that resource goes (README, I4's
+   * exceptions): also a flow the stack made and then handed to a new logical id with adoptExisting.
+   */
+  private noteAdoptedHolds(): void {
+    for (const slot of this.stacks) {
+      for (const r of Object.values(slot.state?.resources ?? {})) {
+        const flowId = parsePhysicalId(r.physicalId)?.flowId;
+        if (flowId) this.heldAsAdopted.set(flowId, r.physicalId.startsWith('adopted:') && r.properties?.[Prop.REMOVAL_POLICY] === RemovalPolicyValue.DESTROY_KEEP_ADOPTED);
+      }
+    }
   }
 
   private noteRetained(result: StackResult): void {
@@ -440,7 +457,7 @@ export class World {
       const mine = new Set(history.filter((c) => c.created && c.caller === slot.roleKey && !this.retainedNames.has(`${c.wabaId}/${c.flowName}`)).map((c) => c.flowId));
       const held = new Set(Object.values(slot.state?.resources ?? {}).map((r) => parsePhysicalId(r.physicalId)?.flowId));
       for (const flowId of mine) {
-        if (held.has(flowId) || this.retained.has(flowId)) continue;
+        if (held.has(flowId) || this.retained.has(flowId) || this.heldAsAdopted.get(flowId)) continue;
         const f = flows.find((x) => x.flowId === flowId);
         if (!f) continue; // deleted
         if (f.status === 'DEPRECATED' && /\(retired [0-9]+\)$/.test(f.flowName)) continue;
@@ -489,6 +506,7 @@ export class World {
     const history = this.emulator.history();
     const keptByChoice = new Set(history.filter((c) => c.created && this.retainedNames.has(`${c.wabaId}/${c.flowName}`)).map((c) => c.flowId));
     for (const id of this.retained) keptByChoice.add(id);
+    for (const [id, kept] of this.heldAsAdopted) if (kept) keptByChoice.add(id);
     const held = new Set(this.stacks.flatMap((slot) => Object.values(slot.state?.resources ?? {}).map((r) => parsePhysicalId(r.physicalId)?.flowId)));
     const flows = this.emulator.flows().filter((f) => held.has(f.flowId) || !keptByChoice.has(f.flowId));
     const byId = new Map(flows.map((f) => [f.flowId, f]));
@@ -535,9 +553,24 @@ export async function runHistories(histories: readonly History[], parallel: numb
 }
 
 /**
+ * The README's adoption limit, when a deploy would meet it: a construct that adopts a name which
+ * another construct of the same stack gives up in the same deploy may take that construct's flow,
+ * depending on the order CloudFormation picks (nothing in its event tells it the flow is held).
+ */
+function adoptsAFreedName(before: readonly FlowDecl[], after: readonly FlowDecl[]): string | undefined {
+  for (const a of after) {
+    if (!a.adopt || before.some((b) => b.key === a.key)) continue;
+    const freed = before.find((b) => b.key !== a.key && b.waba === a.waba && b.name === a.name && after.some((n) => n.key === b.key && (n.name !== b.name || n.waba !== b.waba)));
+    if (freed) return `${a.key} adopts "${a.name}", which ${freed.key} of the same stack gives up in the same deploy (the README's adoption limit)`;
+  }
+  return undefined;
+}
+
+/**
  * Runs a history in two worlds; throws an Error listing what went wrong after the first step that
  * broke something. A step that breaks something only where the late-delivery residual shows
- * (World.lateDuplicate) ends the history instead, with `residual` saying what happened.
+ * (World.lateDuplicate), or a deploy that meets the adoption limit (adoptsAFreedName), ends the
+ * history instead, with `residual` saying what happened.
  */
 export async function runHistory(h: History, options: { log?: (line: string) => void } = {}): Promise<{ steps: number; residual?: string }> {
   const idSeed = `${h.seeds[0]}`;
@@ -547,6 +580,11 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
   try {
     for (const [i, s] of h.steps.entries()) {
       const decl = s.kind === 'deploy' ? applyEdits(s.stack, decls[s.stack], s.edits, () => ++serial) : undefined;
+      const limit = s.kind === 'deploy' ? adoptsAFreedName(decls[s.stack], decl!) : undefined;
+      if (limit) {
+        options.log?.(`step ${i + 1}: ${limit}; the history ends here`);
+        return { steps: i, residual: `before step ${i + 1}: ${limit}` };
+      }
       const started = Date.now();
       const marks = worlds.map((w) => w.observed.length);
       const outcomes = await Promise.all(worlds.map((w) => w.run(s, decl)));
