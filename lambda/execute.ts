@@ -194,10 +194,11 @@ export class Executor {
       if (still) throw takenError(spec, still);
       if (twin) {
         const after = await this.service.get(spec.wabaId, twin);
-        if (!after || after.status === Status.DEPRECATED) {
-          // The twin was deleted or retired while this event waited: CloudFormation has undone
-          // this create (this is a late second delivery of it). Creating now would leave a flow
-          // nothing removes.
+        if (!after || after.status === Status.DEPRECATED || after.flowName !== spec.flowName) {
+          // The twin was deleted or retired (renamed out of the way, its deprecation to follow)
+          // while this event waited: CloudFormation has undone this create (this is a late second
+          // delivery of it); no sibling renames it, since no other resource declares it. Creating
+          // now would leave a flow nothing removes.
           throw new FlowError(`flow ${twin}, exactly what this event declares, was removed while this event waited for its name: CloudFormation has undone this create, so nothing is created (a late second delivery of the event)`);
         }
       }

@@ -4,6 +4,7 @@
  * defect found that way (issue 10, D1-D8), each a sequence of events as CloudFormation sends
  * them, through the built handler against the emulator.
  */
+import { SocialMessagingClient, UpdateWhatsAppFlowCommand } from '@aws-sdk/client-socialmessaging';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FlowCategory, FlowJson, FlowValidation, WhatsAppFlow } from '../../lib';
@@ -67,6 +68,31 @@ test('D3: two resources creating one name at the same time never both claim the 
   const loser = [one, two].find((r) => r.response.Status === 'FAILED')!;
   expect(loser.response.PhysicalResourceId).not.toBe(winner.response.PhysicalResourceId);
   expect(h.emulator.flows()).toHaveLength(1);
+});
+
+test('a second delivery of a create, waiting for the name its twin holds, does not create once the rollback has renamed that flow out of the way', async () => {
+  const props = named('signup');
+  const event = h.handler.event({ requestType: 'Create', props });
+  const first = await h.handler.invoke(event);
+  expect(first.response.Status).toBe('SUCCESS');
+  const flowId = first.response.PhysicalResourceId!;
+
+  // Lambda delivers the event again, to a new container: it finds the name held by exactly what
+  // the event declares, and waits in case a sibling is renaming it away.
+  await h.handler.fresh();
+  const lists = h.emulator.calls('ListWhatsAppFlows').length;
+  const second = h.handler.invoke(event);
+  while (h.emulator.calls('ListWhatsAppFlows').length < lists + 2) await new Promise((r) => setTimeout(r, 20));
+  // Meanwhile a sibling failed, and the rollback retires the published flow: renamed out of the
+  // way, its deprecation still to come.
+  const sm = new SocialMessagingClient({ endpoint: h.emulator.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  await sm.send(new UpdateWhatsAppFlowCommand({ id: WABA, flowId, flowName: `signup (retired ${flowId})` }));
+  sm.destroy();
+
+  const again = await second;
+  expect(again.response.Status).toBe('FAILED');
+  expect(again.response.Reason).toMatch(/nothing is created/);
+  expect(h.emulator.flows().map((f) => f.flowName)).toEqual([`signup (retired ${flowId})`]);
 });
 
 describe('D4: a create that CloudFormation cancelled or that outlived its deadline leaves no flow behind', () => {

@@ -553,13 +553,16 @@ export async function runHistories(histories: readonly History[], parallel: numb
 }
 
 /**
- * The README's adoption limit, when a deploy would meet it: a construct that adopts a name which
+ * The README's adoption limits, when a deploy would meet one: a construct that adopts a name which
+ * another stack declares takes that stack's flow (both then claim it), and one that adopts a name
  * another construct of the same stack gives up in the same deploy may take that construct's flow,
- * depending on the order CloudFormation picks (nothing in its event tells it the flow is held).
+ * depending on the order CloudFormation picks. Nothing in the adopter's event tells it the flow is
+ * held.
  */
-function adoptsAFreedName(before: readonly FlowDecl[], after: readonly FlowDecl[]): string | undefined {
+function adoptionLimit(before: readonly FlowDecl[], after: readonly FlowDecl[], otherStacks: readonly FlowDecl[]): string | undefined {
   for (const a of after) {
     if (!a.adopt || before.some((b) => b.key === a.key)) continue;
+    if (otherStacks.some((o) => o.waba === a.waba && o.name === a.name)) return `${a.key} adopts "${a.name}", which another stack declares (the README's adoption limit)`;
     const freed = before.find((b) => b.key !== a.key && b.waba === a.waba && b.name === a.name && after.some((n) => n.key === b.key && (n.name !== b.name || n.waba !== b.waba)));
     if (freed) return `${a.key} adopts "${a.name}", which ${freed.key} of the same stack gives up in the same deploy (the README's adoption limit)`;
   }
@@ -569,7 +572,7 @@ function adoptsAFreedName(before: readonly FlowDecl[], after: readonly FlowDecl[
 /**
  * Runs a history in two worlds; throws an Error listing what went wrong after the first step that
  * broke something. A step that breaks something only where the late-delivery residual shows
- * (World.lateDuplicate), or a deploy that meets the adoption limit (adoptsAFreedName), ends the
+ * (World.lateDuplicate), or a deploy that meets an adoption limit (adoptionLimit), ends the
  * history instead, with `residual` saying what happened.
  */
 export async function runHistory(h: History, options: { log?: (line: string) => void } = {}): Promise<{ steps: number; residual?: string }> {
@@ -580,7 +583,7 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
   try {
     for (const [i, s] of h.steps.entries()) {
       const decl = s.kind === 'deploy' ? applyEdits(s.stack, decls[s.stack], s.edits, () => ++serial) : undefined;
-      const limit = s.kind === 'deploy' ? adoptsAFreedName(decls[s.stack], decl!) : undefined;
+      const limit = s.kind === 'deploy' ? adoptionLimit(decls[s.stack], decl!, decls.filter((_, k) => k !== s.stack).flat()) : undefined;
       if (limit) {
         options.log?.(`step ${i + 1}: ${limit}; the history ends here`);
         return { steps: i, residual: `before step ${i + 1}: ${limit}` };
