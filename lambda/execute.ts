@@ -418,26 +418,26 @@ export class Executor {
     let categories = change.categories;
     if (change.flowName !== undefined) {
       const target = change.flowName;
-      const r = await this.tryMetadata(wabaId, flowId, { flowName: target, categories });
+      const r = await this.tryMetadata(wabaId, flowId, { flowName: target, categories }, current.status);
       if (r === 'done') {
         await this.completePendingRename(wabaId, current.flowName);
         return { wrote: true, divergence };
       }
       if (r !== 'taken') {
         divergence.push(`the service refused to rename flow ${flowId} to ${JSON.stringify(target)}: ${r}; it keeps the name ${JSON.stringify(current.flowName)}`);
-        return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
+        return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories, current.status))] };
       }
       // Another flow holds the name: step aside under a name that says which name it waits for
       // (freeing its own, which a sibling may be waiting for), then wait for it.
       const aside = pendingName(target, flowId);
-      const moved = (await this.tryMetadata(wabaId, flowId, { flowName: aside, categories })) === 'done';
+      const moved = (await this.tryMetadata(wabaId, flowId, { flowName: aside, categories }, current.status)) === 'done';
       if (moved) {
         wrote = true;
         categories = undefined;
         await this.completePendingRename(wabaId, current.flowName);
       }
       const still = await this.waitForName(wabaId, target, flowId);
-      if (!still && (await this.tryMetadata(wabaId, flowId, { flowName: target, categories })) === 'done') {
+      if (!still && (await this.tryMetadata(wabaId, flowId, { flowName: target, categories }, current.status)) === 'done') {
         return { wrote: true, divergence };
       }
       const blocker = still ?? (await this.service.scanNames(wabaId, target)).exact;
@@ -450,30 +450,36 @@ export class Executor {
           '. If another stack or the console holds that name, rename or remove that flow, or choose another flowName',
       );
       this.log.warn({ event: 'divergence', flowId, divergence: divergence[divergence.length - 1] });
-      return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories))] };
+      return { wrote, divergence: [...divergence, ...(await this.categoriesOnly(wabaId, flowId, categories, current.status))] };
     }
     if (categories) {
-      const d = await this.categoriesOnly(wabaId, flowId, categories);
+      const d = await this.categoriesOnly(wabaId, flowId, categories, current.status);
       return { wrote: d.length === 0, divergence: d };
     }
     return { wrote, divergence };
   }
 
-  private async categoriesOnly(wabaId: string, flowId: string, categories: string[] | undefined): Promise<string[]> {
+  private async categoriesOnly(wabaId: string, flowId: string, categories: string[] | undefined, status?: string): Promise<string[]> {
     if (!categories) return [];
-    const r = await this.tryMetadata(wabaId, flowId, { categories });
+    const r = await this.tryMetadata(wabaId, flowId, { categories }, status);
     return r === 'done' ? [] : [`the service refused to change the categories of flow ${flowId}: ${r}`];
   }
 
-  /** One UpdateWhatsAppFlow: 'done', 'taken' (the name is held), or the refusal's message. */
-  private async tryMetadata(wabaId: string, flowId: string, change: { flowName?: string; categories?: string[] }): Promise<'done' | 'taken' | string> {
+  /**
+   * One UpdateWhatsAppFlow: 'done', 'taken' (the name is held), or the refusal's message. A
+   * ValidationException is bad input for a draft, and fails the event; for a flow that is not a
+   * draft it is the service refusing to edit a live flow (whether it says so with this exception
+   * or another is not documented), a refusal like any other, so that a rollback still completes.
+   */
+  private async tryMetadata(wabaId: string, flowId: string, change: { flowName?: string; categories?: string[] }, status?: string): Promise<'done' | 'taken' | string> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.service.updateMetadata(wabaId, flowId, change);
         return 'done';
       } catch (e) {
         const cause = (e as FlowError).cause;
-        if (!isDefinitive(cause) || isIamDenial(cause) || (cause as { name?: string })?.name === 'ValidationException') throw e;
+        const live = status !== undefined && status !== Status.DRAFT;
+        if (!isDefinitive(cause) || isIamDenial(cause) || ((cause as { name?: string })?.name === 'ValidationException' && !live)) throw e;
         if (change.flowName === undefined) return (e as Error).message;
         const holder = (await this.service.scanNames(wabaId, change.flowName)).exact;
         if (holder && holder.flowId !== flowId) return 'taken';

@@ -95,6 +95,24 @@ test('a second delivery of a create, waiting for the name its twin holds, does n
   expect(h.emulator.flows().map((f) => f.flowName)).toEqual([`signup (retired ${flowId})`]);
 });
 
+test('the rollback of a rename and publish completes when the service refuses, with a ValidationException, to rename the published flow', async () => {
+  // Whether the service refuses edits of a published flow, and with which exception, is not documented.
+  h.emulator.configure({ metadataUpdatePublished: 'refuse', stateErrorType: 'ValidationException' });
+  const before = named('signup', { publish: false });
+  const after = named('signup-v2', { publish: true });
+  const id = await created(before);
+  const forward = await h.handler.invoke({ requestType: 'Update', props: after, oldProps: before, physicalId: id });
+  expect(forward.response.Status).toBe('SUCCESS');
+  expect(h.emulator.flow(id)).toMatchObject({ flowName: 'signup-v2', status: 'PUBLISHED' });
+
+  // A sibling fails: CloudFormation rolls the update back with the properties swapped.
+  const rollback = await h.handler.invoke({ requestType: 'Update', props: before, oldProps: after, physicalId: id });
+
+  expect(rollback.response.Status).toBe('SUCCESS');
+  expect(rollback.response.Data?.Divergence).toMatch(/refused to rename flow [0-9]+ to "signup"/);
+  expect(h.emulator.flow(id)).toMatchObject({ flowName: 'signup-v2', status: 'PUBLISHED' });
+});
+
 describe('D4: a create that CloudFormation cancelled or that outlived its deadline leaves no flow behind', () => {
   test('the Delete with the physical id CloudFormation generated removes the flow the create makes after it', async () => {
     const props = named('signup');
