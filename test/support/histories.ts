@@ -387,21 +387,12 @@ export class World {
    * The README's late-delivery residual, when this world's records since `from` show it: one of two
    * deliveries of an event (either: the other may have answered first) still running after
    * CloudFormation had sent, and concluded, a later event for the same resource (a rollback, a
-   * cleanup Delete). Whatever that copy writes then, nothing
-   * in the event lets the handler tell it from a deploy to make: the README states it as left.
+   * cleanup Delete). Whatever that copy writes then, nothing in the event lets the handler tell it
+   * from a deploy to make: the README states it as left.
    */
   public lateDuplicate(from: number): string | undefined {
-    const records = this.observed.slice(from);
-    const concludedAt = new Map<string, number>();
-    for (const r of records) if (r.kind === 'concluded') concludedAt.set(r.requestId, r.time);
-    const twice = new Set(records.filter((r) => r.kind === 'delivered' && r.copy >= 2).map((r) => r.requestId));
-    for (const end of records) {
-      if (end.kind !== 'invocation-ended' || !twice.has(end.requestId)) continue;
-      const later = records.find((r) => r.kind === 'sent' && r.stackName === end.stackName && r.logicalId === end.logicalId
-        && r.requestId !== end.requestId && (concludedAt.get(r.requestId) ?? Infinity) < end.time);
-      if (later) return `one of two deliveries of ${end.requestType} ${end.logicalId} (${end.phase}) ran on after CloudFormation had concluded the ${later.requestType} that followed it (${later.phase})`;
-    }
-    return undefined;
+    const found = this.ranOnPastNextEvent(from, (records) => records.filter((r) => r.kind === 'delivered' && r.copy >= 2));
+    return found && `one of two deliveries of ${found.end.requestType} ${found.end.logicalId} (${found.end.phase}) ran on after CloudFormation had concluded the ${found.later.requestType} that followed it (${found.later.phase})`;
   }
 
   /**
@@ -411,15 +402,24 @@ export class World {
    * after the rollback restored the content, which no watch sees.
    */
   public lateCancelledUpdate(from: number): string | undefined {
+    const found = this.ranOnPastNextEvent(from, (records) => records.filter((r) => r.kind === 'concluded' && r.how === 'cancelled' && r.requestType === 'Update'));
+    return found && `the Update of ${found.end.logicalId} that CloudFormation cancelled ran on after it had concluded the ${found.later.requestType} that followed it (${found.later.phase})`;
+  }
+
+  /**
+   * An invocation of one of the events `pick` chooses (from this world's records since `from`)
+   * that ended after CloudFormation had concluded a later event for the same resource, and that event.
+   */
+  private ranOnPastNextEvent(from: number, pick: (records: ObservedRecord[]) => ObservedRecord[]): { end: ObservedRecord; later: ObservedRecord } | undefined {
     const records = this.observed.slice(from);
     const concludedAt = new Map<string, number>();
     for (const r of records) if (r.kind === 'concluded') concludedAt.set(r.requestId, r.time);
-    const cancelled = new Set(records.filter((r) => r.kind === 'concluded' && r.how === 'cancelled' && r.requestType === 'Update').map((r) => r.requestId));
+    const picked = new Set(pick(records).map((r) => r.requestId));
     for (const end of records) {
-      if (end.kind !== 'invocation-ended' || !cancelled.has(end.requestId)) continue;
+      if (end.kind !== 'invocation-ended' || !picked.has(end.requestId)) continue;
       const later = records.find((r) => r.kind === 'sent' && r.stackName === end.stackName && r.logicalId === end.logicalId
         && r.requestId !== end.requestId && (concludedAt.get(r.requestId) ?? Infinity) < end.time);
-      if (later) return `the Update of ${end.logicalId} that CloudFormation cancelled ran on after it had concluded the ${later.requestType} that followed it (${later.phase})`;
+      if (later) return { end, later };
     }
     return undefined;
   }
@@ -572,9 +572,9 @@ export async function runHistories(histories: readonly History[], parallel: numb
   return { failures: failures.sort((a, b) => a.index - b.index), steps, residuals: residuals.sort((a, b) => a.index - b.index) };
 }
 
-/** Whether two normalized states (JSON) are the same once the content of draft flows is left out. */
-function sameBesidesContent(a: string, b: string): boolean {
-  const strip = (text: string) => JSON.stringify(JSON.parse(text), (_key, value) => (value && value.status === 'DRAFT' && 'content' in value ? { ...value, content: undefined } : value));
+/** Whether two normalized states are the same once the content of draft flows is left out. */
+function sameBesidesContent(a: unknown, b: unknown): boolean {
+  const strip = (state: unknown) => JSON.stringify(state, (_key, value) => (value && value.status === 'DRAFT' && 'content' in value ? { ...value, content: undefined } : value));
   return strip(a) === strip(b);
 }
 
@@ -600,8 +600,7 @@ function adoptionLimit(before: readonly FlowDecl[], after: readonly FlowDecl[], 
  * broke something. A step that breaks something only where the late-delivery residual shows
  * (World.lateDuplicate), a step whose two orders differ only in a draft's content where a
  * cancelled update ran on after its rollback (World.lateCancelledUpdate), or a deploy that meets
- * an adoption limit (adoptionLimit), ends the
- * history instead, with `residual` saying what happened.
+ * an adoption limit (adoptionLimit), ends the history instead, with `residual` saying what happened.
  */
 export async function runHistory(h: History, options: { log?: (line: string) => void } = {}): Promise<{ steps: number; residual?: string }> {
   const idSeed = `${h.seeds[0]}`;
@@ -621,18 +620,19 @@ export async function runHistory(h: History, options: { log?: (line: string) => 
       const outcomes = await Promise.all(worlds.map((w) => w.run(s, decl)));
       const ms = Date.now() - started;
       const problems = worlds.flatMap((w, k) => w.violations(outcomes[k]).map((p) => `world ${'ab'[k]}: ${p}`));
-      const [na, nb] = worlds.map((w) => JSON.stringify(w.normalized()));
+      const states = worlds.map((w) => w.normalized());
+      const [na, nb] = states.map((state) => JSON.stringify(state));
       const outcomeA = outcomes[0].result?.outcome;
       const outcomeB = outcomes[1].result?.outcome;
       if (outcomeA !== outcomeB) problems.push(`I6: the step ended "${outcomeA}" in one order and "${outcomeB}" in another (${outcomes[0].result?.failure ?? ''} | ${outcomes[1].result?.failure ?? ''})`);
       else if (na !== nb) problems.push(`I6: the two orders left different states:\n    ${na}\n    ${nb}`);
       options.log?.(`step ${i + 1} ${s.kind}${s.kind === 'deploy' ? ` ${STACK_NAMES[s.stack]} [${decl!.map((d) => `${d.key}:${d.name}@${d.waba}${d.publish ? '+pub' : ''}${d.adopt ? '+adopt' : ''}`).join(' ')}]${s.faults.failingSibling ? ' +failing' : ''}` : ''}: ${outcomeA ?? '-'} (${ms} ms)`);
       if (problems.length > 0) {
-        const contentOnly = outcomeA === outcomeB && problems.length === 1 && problems[0].startsWith('I6:') && sameBesidesContent(na, nb);
+        const contentOnly = outcomeA === outcomeB && problems.length === 1 && problems[0].startsWith('I6:') && sameBesidesContent(states[0], states[1]);
         const residual = worlds.map((w, k) => w.lateDuplicate(marks[k]) ?? (contentOnly ? w.lateCancelledUpdate(marks[k]) : undefined)).find((r) => r !== undefined);
         if (residual) {
           // The worlds may differ from here on by what the README states as left: the history ends.
-          options.log?.(`step ${i + 1}: the late-delivery residual (${residual}); the history ends here`);
+          options.log?.(`step ${i + 1}: a residual the README states (${residual}); the history ends here`);
           return { steps: i + 1, residual: `after step ${i + 1}: ${residual}: ${problems.join('; ')}` };
         }
         throw new Error(`after step ${i + 1} of ${h.steps.length} (${JSON.stringify(s)}):\n  ${problems.join('\n  ')}`);
