@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Io } from '../../cli/io';
-import { FlowEmulator } from '../../local/emulator';
+import type { FlowEmulator } from '../../local/emulator';
+import { useEmulator } from './emulator';
 
 /** What a command returned and printed. */
 export interface Captured {
@@ -25,21 +26,19 @@ export async function captured(command: (args: string[], io: Io) => Promise<numb
 }
 
 /**
- * An emulator for this test file, reset before each test, with AWS_ENDPOINT_URL_SOCIALMESSAGING
+ * An emulator for this test file (test/support/emulator.ts), with AWS_ENDPOINT_URL_SOCIALMESSAGING
  * pointed at it, and a scratch directory (`prefix`) removed at the end.
  */
 export function useServiceEmulator(prefix: string): { readonly emulator: FlowEmulator; readonly tmp: string } {
-  const h: { emulator: FlowEmulator; tmp: string } = {} as never;
-  beforeAll(async () => {
-    h.emulator = await FlowEmulator.start();
-    process.env.AWS_ENDPOINT_URL_SOCIALMESSAGING = h.emulator.endpoint;
+  const service = useEmulator();
+  const h = { get emulator() { return service.emulator; }, tmp: '' };
+  beforeAll(() => {
+    process.env.AWS_ENDPOINT_URL_SOCIALMESSAGING = service.emulator.endpoint;
     h.tmp = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   });
-  afterAll(async () => {
+  afterAll(() => {
     delete process.env.AWS_ENDPOINT_URL_SOCIALMESSAGING;
-    await h.emulator?.close();
     if (h.tmp) fs.rmSync(h.tmp, { recursive: true, force: true });
   });
-  beforeEach(() => h.emulator.reset());
   return h;
 }

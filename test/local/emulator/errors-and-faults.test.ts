@@ -22,9 +22,9 @@ import {
   ValidationException,
 } from '@aws-sdk/client-socialmessaging';
 import { FlowEmulator } from '../../../local/emulator';
-import { bytes, client, useEmulator, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
+import { bytes, client, useEmulatorAndClient, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
 
-const t = useEmulator();
+const t = useEmulatorAndClient();
 beforeEach(() => {
   t.emu.setLatency(0);
   t.emu.setRateLimit(undefined);

@@ -21,9 +21,9 @@ import {
 } from '@aws-sdk/client-socialmessaging';
 import { createHash } from 'crypto';
 import { FlowEmulator } from '../../../local/emulator';
-import { bytes, client, useEmulator, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
+import { bytes, client, useEmulatorAndClient, OTHER_WABA, rejection, validFlow, WABA, WABA_ARN } from './support';
 
-const t = useEmulator({ idSeed: 'flow-operations' });
+const t = useEmulatorAndClient({ idSeed: 'flow-operations' });
 
 async function create(name: string, extra: Partial<ConstructorParameters<typeof CreateWhatsAppFlowCommand>[0]> = {}): Promise<string> {
   const out = await t.sm.send(new CreateWhatsAppFlowCommand({ id: WABA, flowName: name, categories: ['OTHER'], flowJson: bytes(validFlow()), ...extra }));

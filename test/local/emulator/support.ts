@@ -3,7 +3,8 @@
  * clients pointed at an emulator over 127.0.0.1.
  */
 import { SocialMessagingClient } from '@aws-sdk/client-socialmessaging';
-import { FlowEmulator } from '../../../local/emulator';
+import type { FlowEmulator } from '../../../local/emulator';
+import { useEmulator } from '../../support/emulator';
 
 export const WABA_HEX = '0123456789abcdef0123456789abcdef';
 export const WABA = `waba-${WABA_HEX}`;
@@ -49,22 +50,16 @@ export async function rejection(p: Promise<unknown>): Promise<Error & Record<str
 }
 
 /**
- * An emulator for this test file and a client of it, the emulator reset to its defaults before
- * each test.
+ * An emulator for this test file (test/support/emulator.ts) and a client of it.
  */
-export function useEmulator(options: Parameters<typeof FlowEmulator.start>[0] = {}): { readonly emu: FlowEmulator; readonly sm: SocialMessagingClient } {
-  const h: { emu: FlowEmulator; sm: SocialMessagingClient } = {} as never;
-  beforeAll(async () => {
-    h.emu = await FlowEmulator.start(options);
-    h.sm = client(h.emu);
+export function useEmulatorAndClient(options: Parameters<typeof FlowEmulator.start>[0] = {}): { readonly emu: FlowEmulator; readonly sm: SocialMessagingClient } {
+  const service = useEmulator(options);
+  const h = { get emu() { return service.emulator; }, sm: undefined as unknown as SocialMessagingClient };
+  beforeAll(() => {
+    h.sm = client(service.emulator);
   });
-  afterAll(async () => {
+  afterAll(() => {
     h.sm?.destroy();
-    await h.emu?.close();
-  });
-  beforeEach(() => {
-    h.emu.reset();
-    h.emu.configure({ ...FlowEmulator.defaults });
   });
   return h;
 }
